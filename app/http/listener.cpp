@@ -1,0 +1,101 @@
+#include "app/http/listener.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "app/http/query.hpp"
+#include "app/transport/polling.hpp"
+#include "app/transport/websocket.hpp"
+
+namespace confab::http {
+
+namespace {
+
+response plain_error(const request& req, bhttp::status status, std::string_view text) {
+    auto res = make_response(req, status, std::string(text), "text/plain");
+    res.keep_alive(false);
+    return res;
+}
+
+net::awaitable<response> dispatch(const router& routes, request& req,
+                                  const engine::request_info& info, const target& t) {
+    if (const auto* mount = routes.mount_for(t.path))
+        co_return co_await transport::handle_polling(*mount->server, routes.cors, req, info);
+    if (routes.rest) co_return co_await routes.rest(req);
+    auto res = make_response(req, bhttp::status::not_found, "Not Found", "text/plain");
+    routes.cors.apply(req, res);
+    co_return res;
+}
+
+engine::request_info request_info_of(const request& req, const target& t,
+                                     const beast::tcp_stream& stream) {
+    engine::request_info info;
+    info.query = t.query;
+    info.authorization = std::string(req[bhttp::field::authorization]);
+    info.origin = std::string(req[bhttp::field::origin]);
+    boost::system::error_code ec;
+    const auto remote = stream.socket().remote_endpoint(ec);
+    if (!ec) info.remote_address = remote.address().to_string();
+    return info;
+}
+
+net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& routes) {
+    beast::flat_buffer buffer;
+    for (;;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(routes.header_limit));
+        parser.body_limit(routes.body_limit);
+        stream.expires_after(routes.header_timeout);
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+            request dummy;
+            const auto status = ec == bhttp::error::body_limit
+                                    ? bhttp::status::payload_too_large
+                                    : bhttp::status::request_header_fields_too_large;
+            auto res = plain_error(dummy, status, "Request too large");
+            co_await bhttp::async_write(stream, res, use_tuple);
+            break;
+        }
+        if (ec) break;
+        stream.expires_never();
+        auto req = parser.release();
+        const auto t = parse_target(req.target());
+        auto info = request_info_of(req, t, stream);
+        if (beast::websocket::is_upgrade(req)) {
+            if (const auto* mount = routes.mount_for(t.path)) {
+                co_await transport::serve_websocket(std::move(stream), std::move(req),
+                                                    *mount->server, std::move(info));
+                co_return;
+            }
+            auto res = plain_error(req, bhttp::status::bad_request, "Bad Request");
+            co_await bhttp::async_write(stream, res, use_tuple);
+            break;
+        }
+        auto res = co_await dispatch(routes, req, info, t);
+        stream.expires_after(routes.header_timeout);
+        auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
+        if (wec || !res.keep_alive()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+net::awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, const router& routes) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec) continue;  // e.g. out of file descriptors: keep serving the others
+        socket.set_option(net::ip::tcp::no_delay(true), ec);
+        net::co_spawn(acceptor.get_executor(),
+                      serve_connection(beast::tcp_stream(std::move(socket)), routes),
+                      net::detached);
+    }
+}
+
+}  // namespace confab::http

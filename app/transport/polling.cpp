@@ -1,0 +1,94 @@
+#include "app/transport/polling.hpp"
+
+#include "core/engine/request_check.hpp"
+
+namespace confab::transport {
+
+namespace {
+
+using http::bhttp::status;
+
+http::response text(const http::cors_policy& cors, const http::request& req, std::string body,
+                    std::string_view type = "text/plain; charset=UTF-8") {
+    auto res = http::make_response(req, status::ok, std::move(body), type);
+    cors.apply(req, res);
+    return res;
+}
+
+http::response refuse(const http::cors_policy& cors, const http::request& req,
+                      engine::request_error e) {
+    auto res = http::make_response(req, status::bad_request, engine::error_body(e),
+                                   "application/json");
+    cors.apply(req, res);
+    return res;
+}
+
+std::string drain(engine::session& s) {
+    std::string body;
+    for (const auto& f : s.take_output()) {
+        if (f.binary)
+            eio::append_payload_binary(body, *f.data);
+        else
+            eio::append_payload_text(body, *f.data);
+    }
+    return body;
+}
+
+// What a waiting GET answers: queued output, then the session's end if it ended. A client that
+// closed gets a noop; a session the server closed gets a close packet.
+std::string poll_body(engine::session& s) {
+    if (s.upgrade() == engine::session::upgrade_state::probing) return "6";
+    auto body = drain(s);
+    if (s.closed()) {
+        const bool client_closed = s.reason() == engine::close_reason::transport_close;
+        eio::append_payload_text(body, client_closed ? "6" : "1");
+    }
+    return body;
+}
+
+net::awaitable<http::response> get(const std::shared_ptr<engine::session>& s,
+                                   const http::cors_policy& cors, const http::request& req) {
+    if (s->poll_active()) {
+        // Two GETs at once break the protocol: the reference server drops the session.
+        s->close(engine::close_reason::forced_close);
+        co_return refuse(cors, req, engine::request_error::bad_request);
+    }
+    s->set_poll_active(true);
+    co_await s->wait();
+    s->set_poll_active(false);
+    co_return text(cors, req, poll_body(*s));
+}
+
+http::response post(engine::session& s, const http::cors_policy& cors, const http::request& req) {
+    std::vector<eio::packet> packets;
+    if (eio::decode_payload(req.body(), packets, s.settings().max_payload)) {
+        s.close(engine::close_reason::parse_error);
+        return refuse(cors, req, engine::request_error::bad_request);
+    }
+    for (auto& p : packets) {
+        if (s.closed()) break;
+        s.receive(std::move(p));
+    }
+    return text(cors, req, "ok", "text/html");
+}
+
+}  // namespace
+
+net::awaitable<http::response> handle_polling(engine::server& srv, const http::cors_policy& cors,
+                                              const http::request& req,
+                                              const engine::request_info& info) {
+    if (req.method() == http::bhttp::verb::options) co_return cors.preflight(req);
+    if (auto e = engine::check_request(srv, req.method_string(), info, false))
+        co_return refuse(cors, req, *e);
+    auto sid = info.query.find("sid");
+    if (sid == info.query.end()) {
+        auto s = srv.open(engine::transport_kind::polling, info);
+        co_return text(cors, req, s->open_packet());
+    }
+    auto s = srv.find(sid->second);
+    if (req.method() == http::bhttp::verb::get) co_return co_await get(s, cors, req);
+    if (req.method() == http::bhttp::verb::post) co_return post(*s, cors, req);
+    co_return refuse(cors, req, engine::request_error::bad_request);
+}
+
+}  // namespace confab::transport

@@ -1,0 +1,31 @@
+#include "core/engine/server.hpp"
+
+#include <vector>
+
+#include "core/common/random_id.hpp"
+
+namespace confab::engine {
+
+std::shared_ptr<session> server::open(transport_kind transport, request_info request) {
+    auto s = std::make_shared<session>(executor_, random_id(), transport, config_,
+                                       std::move(request));
+    sessions_.emplace(s->sid(), s);
+    s->on_closed([this](session& closed) { sessions_.erase(closed.sid()); });
+    if (on_connection_) on_connection_(s);
+    s->start();
+    return s;
+}
+
+std::shared_ptr<session> server::find(std::string_view sid) const {
+    auto it = sessions_.find(std::string(sid));
+    return it == sessions_.end() ? nullptr : it->second;
+}
+
+void server::close_all(close_reason reason) {
+    std::vector<std::shared_ptr<session>> all;
+    all.reserve(sessions_.size());
+    for (auto& [sid, s] : sessions_) all.push_back(s);
+    for (auto& s : all) s->close(reason);
+}
+
+}  // namespace confab::engine

@@ -1,0 +1,39 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/common/net.hpp"
+#include "core/engine/config.hpp"
+#include "core/engine/session.hpp"
+
+namespace confab::engine {
+
+// The registry of live Engine.IO sessions by sid. Lives on the I/O executor with them.
+class server {
+public:
+    server(net::any_io_executor ex, config cfg) : executor_(std::move(ex)), config_(cfg) {}
+
+    const config& settings() const noexcept { return config_; }
+    std::size_t size() const noexcept { return sessions_.size(); }
+
+    // Called for each new session, before its open packet goes out, to attach a handler.
+    void on_connection(std::function<void(const std::shared_ptr<session>&)> f) {
+        on_connection_ = std::move(f);
+    }
+
+    // Creates, registers and starts a session; the caller sends session->open_packet().
+    std::shared_ptr<session> open(transport_kind transport, request_info request);
+    std::shared_ptr<session> find(std::string_view sid) const;
+    void close_all(close_reason reason);
+
+private:
+    net::any_io_executor executor_;
+    config config_;
+    std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
+    std::function<void(const std::shared_ptr<session>&)> on_connection_;
+};
+
+}  // namespace confab::engine

@@ -1,0 +1,153 @@
+#include "core/socketio/socket.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/socketio/connection.hpp"
+#include "core/socketio/frames.hpp"
+#include "core/socketio/namespace.hpp"
+
+namespace confab::socketio {
+
+namespace {
+
+boost::json::array event_array(std::string_view event, boost::json::array&& args) {
+    boost::json::array data;
+    data.reserve(args.size() + 1);
+    data.emplace_back(event);
+    for (auto& a : args) data.push_back(std::move(a));
+    return data;
+}
+
+}  // namespace
+
+socket::socket(socket_namespace& nsp, connection& conn, std::string id, boost::json::value auth)
+    : nsp_(nsp),
+      conn_(&conn),
+      id_(std::move(id)),
+      auth_(std::move(auth)),
+      request_(conn.session().request()) {}
+
+socket::~socket() = default;
+
+void socket::send(sio::packet&& p) {
+    if (conn_) conn_->send(std::move(p));
+}
+
+void socket::send_frames(const std::vector<engine::frame>& frames) {
+    if (conn_) conn_->send(frames);
+}
+
+void socket::emit(std::string_view event, boost::json::array args,
+                  std::vector<std::string> attachments) {
+    sio::packet p;
+    p.nsp = nsp_.name();
+    p.data = event_array(event, std::move(args));
+    p.attachments = std::move(attachments);
+    send(std::move(p));
+}
+
+void socket::emit_with_ack(std::string_view event, boost::json::array args,
+                           std::chrono::milliseconds timeout, ack_callback done) {
+    if (!connected()) return;
+    const auto id = next_ack_id_++;
+    auto timer = std::make_unique<boost::asio::steady_timer>(conn_->session().executor());
+    timer->expires_after(timeout);
+    timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        auto it = self->acks_.find(id);
+        if (it == self->acks_.end()) return;
+        auto callback = std::move(it->second.done);
+        self->acks_.erase(it);
+        callback(true, {});
+    });
+    acks_.emplace(id, pending_ack{std::move(timer), std::move(done)});
+    sio::packet p;
+    p.nsp = nsp_.name();
+    p.id = id;
+    p.data = event_array(event, std::move(args));
+    send(std::move(p));
+}
+
+void socket::join(const std::string& room) {
+    if (!connected() || !rooms_.insert(room).second) return;
+    nsp_.join(*this, room);
+}
+
+void socket::leave(const std::string& room) {
+    if (rooms_.erase(room) == 0) return;
+    nsp_.leave(*this, room);
+}
+
+void socket::accept() {
+    joined_ = true;
+    boost::json::object data;
+    data["sid"] = id_;
+    sio::packet p;
+    p.type = sio::packet_type::connect;
+    p.nsp = nsp_.name();
+    p.data = std::move(data);
+    send(std::move(p));
+    join(id_);
+}
+
+void socket::disconnect(bool close_connection) {
+    if (!conn_) return;
+    auto* conn = conn_;
+    if (joined_) {
+        sio::packet p;
+        p.type = sio::packet_type::disconnect;
+        p.nsp = nsp_.name();
+        send(std::move(p));
+    }
+    auto keep_alive = shared_from_this();
+    detach("server namespace disconnect");
+    conn->forget(nsp_.name());
+    if (close_connection) conn->session().close(engine::close_reason::forced_close);
+}
+
+void socket::receive(sio::packet&& p) {
+    if (!joined_) return;  // the client sends nothing before its CONNECT is answered
+    switch (p.type) {
+        case sio::packet_type::event:
+        case sio::packet_type::binary_event: on_event(std::move(p)); break;
+        case sio::packet_type::ack:
+        case sio::packet_type::binary_ack: on_ack(std::move(p)); break;
+        default: break;
+    }
+}
+
+void socket::on_event(sio::packet&& p) {
+    auto& items = p.data.as_array();
+    event e;
+    e.name = items.front().as_string();
+    e.args.reserve(items.size() - 1);
+    for (std::size_t i = 1; i < items.size(); ++i) e.args.push_back(std::move(items[i]));
+    e.attachments = std::move(p.attachments);
+    if (p.id) e.ack = ack_sender(weak_from_this(), *p.id);
+    nsp_.dispatch(shared_from_this(), e);
+}
+
+void socket::on_ack(sio::packet&& p) {
+    if (!p.id) return;
+    auto it = acks_.find(*p.id);
+    if (it == acks_.end()) return;  // late or unknown: the emitter already gave up
+    auto callback = std::move(it->second.done);
+    acks_.erase(it);
+    callback(false, std::move(p.data.as_array()));
+}
+
+void socket::detach(std::string_view reason) {
+    if (!conn_) return;
+    auto keep_alive = shared_from_this();
+    const bool was_joined = joined_;
+    for (const auto& room : rooms_) nsp_.leave(*this, room);
+    rooms_.clear();
+    acks_.clear();
+    conn_ = nullptr;
+    joined_ = false;
+    if (was_joined) nsp_.remove(keep_alive, reason);
+}
+
+}  // namespace confab::socketio

@@ -1,0 +1,87 @@
+#pragma once
+#include <any>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/engine/frame.hpp"
+#include "core/engine/request_info.hpp"
+#include "core/socketio/event.hpp"
+#include "proto/socketio/packet.hpp"
+
+namespace confab::socketio {
+
+class connection;
+class socket_namespace;
+
+// Completes a server-side emit with ack: `timed_out`, or the client's answer.
+using ack_callback = std::function<void(bool timed_out, boost::json::array args)>;
+
+// One client's membership of one namespace. Lives on its connection's executor.
+class socket : public std::enable_shared_from_this<socket> {
+public:
+    socket(socket_namespace& nsp, connection& conn, std::string id, boost::json::value auth);
+    ~socket();
+
+    const std::string& id() const noexcept { return id_; }
+    socket_namespace& nsp() const noexcept { return nsp_; }
+    const boost::json::value& auth() const noexcept { return auth_; }
+    const engine::request_info& request() const noexcept { return request_; }
+    bool connected() const noexcept { return conn_ != nullptr && joined_; }
+    // Still bound to a live connection (connected, or its CONNECT being decided).
+    bool attached() const noexcept { return conn_ != nullptr; }
+    // Application state (the chat layer keeps the authenticated user here).
+    std::any& data() noexcept { return data_; }
+
+    void emit(std::string_view event, boost::json::array args = {},
+              std::vector<std::string> attachments = {});
+    // Emits with an ack id; `done` runs once, with the answer or after `timeout`.
+    void emit_with_ack(std::string_view event, boost::json::array args,
+                       std::chrono::milliseconds timeout, ack_callback done);
+    void send(sio::packet&& p);
+    void send_frames(const std::vector<engine::frame>& frames);
+
+    void join(const std::string& room);
+    void leave(const std::string& room);
+    const std::unordered_set<std::string>& rooms() const noexcept { return rooms_; }
+
+    // Server-side disconnect: tells the client (41), optionally closing the whole connection.
+    void disconnect(bool close_connection = false);
+
+    // Called by the connection.
+    void accept();
+    void receive(sio::packet&& p);
+    void detach(std::string_view reason);
+
+private:
+    struct pending_ack {
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        ack_callback done;
+    };
+    void on_event(sio::packet&& p);
+    void on_ack(sio::packet&& p);
+
+    socket_namespace& nsp_;
+    connection* conn_;
+    std::string id_;
+    boost::json::value auth_;
+    engine::request_info request_;
+    bool joined_ = false;
+    std::unordered_set<std::string> rooms_;
+    std::uint64_t next_ack_id_ = 0;
+    std::unordered_map<std::uint64_t, pending_ack> acks_;
+    std::any data_;
+};
+
+using socket_ptr = std::shared_ptr<socket>;
+
+}  // namespace confab::socketio
