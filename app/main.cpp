@@ -6,8 +6,13 @@
 
 #include "app/config/parse.hpp"
 #include "app/http/serve.hpp"
+#include "app/rest/api.hpp"
+#include "core/auth/secret.hpp"
+#include "core/chat/service.hpp"
 #include "core/engine/server.hpp"
 #include "core/socketio/server.hpp"
+#include "db/async_store.hpp"
+#include "db/store.hpp"
 
 namespace {
 
@@ -21,13 +26,39 @@ engine::config engine_config(const config::settings& s) {
     return c;
 }
 
-net::awaitable<http::response> rest(http::request& req) {
-    if (req.target() == "/healthz")
-        co_return http::make_response(req, http::bhttp::status::ok, R"({"status":"ok"})",
-                                      "application/json");
-    co_return http::make_response(req, http::bhttp::status::not_found,
-                                  R"({"error":{"code":"NOT_FOUND","message":"Not found"}})",
-                                  "application/json");
+db::options store_options(const config::settings& s) {
+    db::options o;
+    o.path = std::filesystem::path(s.data_dir) / "db";
+    o.durability = *db::parse_durability(s.durability);
+    o.log_error = [](std::string_view what) { std::cerr << "confab: store: " << what << "\n"; };
+    return o;
+}
+
+int run(const config::settings& settings) {
+    const auto secret = settings.jwt_secret.empty()
+                            ? auth::load_or_create_secret(settings.data_dir)
+                            : settings.jwt_secret;
+    net::io_context ioc(1);
+    db::store store(store_options(settings));
+    db::async_store pool(store);
+    engine::server engine(ioc.get_executor(), engine_config(settings));
+    socketio::server sio(engine, socketio::config{});
+    chat::service chat(ioc.get_executor(), sio, pool,
+                       {secret, settings.rate_limit_per_sec, settings.rate_limit_burst});
+    http::cors_policy cors(settings.cors_origin);
+    rest::api api(pool, {secret, settings.jwt_expires_in.count()}, cors,
+                  [&](const std::vector<chat::rest::participant_removal>& removed) {
+                      for (const auto& r : removed) chat.remove_from_chat(r.chat_id, r.user_id);
+                  });
+
+    http::router routes;
+    routes.engines = {{"/socket.io/", &engine}};
+    routes.rest = [&api](http::request& req) { return api.handle(req); };
+    routes.cors = cors;
+    routes.body_limit = settings.max_payload;
+    http::serve(ioc, settings.host, settings.port, routes,
+                [&] { engine.close_all(engine::close_reason::server_shutdown); });
+    return store.close() ? 1 : 0;
 }
 
 }  // namespace
@@ -45,21 +76,8 @@ int main(int argc, char** argv) {
         std::cerr << "confab: " << parsed.error << "\n";
         return 2;
     }
-    const auto& settings = parsed.values;
-
-    net::io_context ioc(1);
-    engine::server engine(ioc.get_executor(), engine_config(settings));
-    socketio::server sio(engine, socketio::config{});
-    sio.of("/");
-
-    http::router routes;
-    routes.engines = {{"/socket.io/", &engine}};
-    routes.rest = rest;
-    routes.cors = http::cors_policy(settings.cors_origin);
-    routes.body_limit = settings.max_payload;
     try {
-        http::serve(ioc, settings.host, settings.port, routes,
-                    [&] { engine.close_all(engine::close_reason::server_shutdown); });
+        return run(parsed.values);
     } catch (const std::exception& e) {
         std::cerr << "confab: " << e.what() << "\n";
         return 1;

@@ -36,11 +36,8 @@ bool parse_ms(const std::string& text, std::chrono::milliseconds& out) {
     return true;
 }
 
-bool parse_rate(const std::string& text, double& out) {
-    long long v = 0;
-    if (!parse_number<long long>(text, v, 1, 1'000'000)) return false;
-    out = static_cast<double>(v);
-    return true;
+bool parse_rate(const std::string& text, std::uint32_t& out) {
+    return parse_number<std::uint32_t>(text, out, 1, 1'000'000);
 }
 
 const std::vector<option>& options() {
@@ -82,10 +79,10 @@ const std::vector<option>& options() {
          [](const settings& s) { return std::to_string(s.max_payload); }},
         {{"RATE_LIMIT_PER_SEC"}, "rate-limit-per-sec", "per-socket events per second",
          [](settings& s, const std::string& v) { return parse_rate(v, s.rate_limit_per_sec); },
-         [](const settings& s) { return fmt::format("{}", s.rate_limit_per_sec); }},
+         [](const settings& s) { return std::to_string(s.rate_limit_per_sec); }},
         {{"RATE_LIMIT_BURST"}, "rate-limit-burst", "per-socket event burst",
          [](settings& s, const std::string& v) { return parse_rate(v, s.rate_limit_burst); },
-         [](const settings& s) { return fmt::format("{}", s.rate_limit_burst); }},
+         [](const settings& s) { return std::to_string(s.rate_limit_burst); }},
         {{"DURABILITY"}, "durability", "sync (fsync, grouped) or async (WAL, no fsync)",
          [](settings& s, const std::string& v) {
              s.durability = v;

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace confab::config {
@@ -16,8 +17,8 @@ struct settings {
     std::chrono::milliseconds ping_interval{30000};
     std::chrono::milliseconds ping_timeout{10000};
     std::size_t max_payload = 1'000'000;
-    double rate_limit_per_sec = 20;
-    double rate_limit_burst = 40;
+    std::uint32_t rate_limit_per_sec = 20;
+    std::uint32_t rate_limit_burst = 40;
     std::string durability = "sync";
     std::string log_level = "info";
 };

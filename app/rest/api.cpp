@@ -1,0 +1,43 @@
+#include "app/rest/api.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "app/http/query.hpp"
+#include "core/chat/rest/dispatch.hpp"
+
+namespace confab::rest {
+
+api::api(db::async_store& store, chat::rest::rest_settings settings, http::cors_policy cors,
+         removal_listener on_removed)
+    : store_(store),
+      settings_(std::move(settings)),
+      cors_(std::move(cors)),
+      on_removed_(std::move(on_removed)) {}
+
+net::awaitable<http::response> api::handle(http::request& req) {
+    if (req.method() == http::bhttp::verb::options) {
+        auto res = cors_.preflight(req);
+        // The policy speaks for Socket.IO's polling; REST also has a DELETE route.
+        res.set(http::bhttp::field::access_control_allow_methods, "GET,POST,DELETE");
+        co_return res;
+    }
+    const auto target = http::parse_target(req.target());
+    const chat::rest::rest_request r{
+        .method = req.method_string(),
+        .path = target.path,
+        .query = target.query,
+        .body = req.body(),
+        .authorization = req[http::bhttp::field::authorization],
+    };
+    auto reply = co_await store_.run(
+        [this, &r](db::store& s) { return chat::rest::dispatch(s, settings_, r); });
+    if (!reply.removed.empty() && on_removed_) on_removed_(reply.removed);
+
+    auto res =
+        http::make_response(req, static_cast<http::bhttp::status>(reply.status),
+                            boost::json::serialize(reply.body), "application/json; charset=utf-8");
+    cors_.apply(req, res);
+    co_return res;
+}
+
+}  // namespace confab::rest

@@ -1,0 +1,57 @@
+#include "core/chat/payload.hpp"
+
+#include <fmt/format.h>
+
+namespace confab::chat {
+
+namespace {
+
+failure bad(std::string_view key, std::string_view what) {
+    return {code::bad_request, fmt::format("'{}' {}", key, what)};
+}
+
+}  // namespace
+
+checked<db::object_id> required_id(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return bad(key, "is required");
+    const auto* s = v->if_string();
+    if (!s) return bad(key, "must be a string");
+    auto id = db::object_id::parse(*s);
+    if (!id) return bad(key, "is not a valid id");
+    return *id;
+}
+
+checked<std::optional<db::object_id>> optional_id(const boost::json::object& o,
+                                                  std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return std::optional<db::object_id>{};
+    auto id = required_id(o, key);
+    if (!id) return id.error();
+    return std::optional<db::object_id>(*id);
+}
+
+checked<std::string_view> required_string(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return bad(key, "is required");
+    const auto* s = v->if_string();
+    if (!s) return bad(key, "must be a string");
+    return std::string_view(*s);
+}
+
+std::optional<std::size_t> utf8_length(std::string_view s) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
+                                : (c >> 3) == 0x1e ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return std::nullopt;
+        for (std::size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return std::nullopt;
+        i += len;
+        ++count;
+    }
+    return count;
+}
+
+}  // namespace confab::chat

@@ -1,0 +1,24 @@
+#include "core/chat/rest/authenticate.hpp"
+
+#include "core/auth/jwt.hpp"
+#include "core/auth/token_source.hpp"
+
+namespace confab::chat::rest {
+
+checked<actor> authenticate(const db::store& s, const rest_settings& settings,
+                            std::string_view authorization) {
+    const auto token = auth::bearer_token(authorization);
+    if (!token) return failure{code::unauthorized, "Authentication required"};
+    const auto claims = auth::verify(*token, settings.jwt_secret, settings.now());
+    if (!claims) return failure{code::unauthorized, "Invalid or expired token"};
+    const auto id = db::object_id::parse(claims->user_id);
+    if (!id) return failure{code::unauthorized, "Invalid or expired token"};
+    auto user = s.get_user(*id);
+    if (!user && user.error() == db::errc::not_found) {
+        return failure{code::unauthorized, "User no longer exists"};
+    }
+    if (!user) return from_store_error(user.error());
+    return actor{user->id, std::move(user->username)};
+}
+
+}  // namespace confab::chat::rest

@@ -1,0 +1,254 @@
+#include "core/chat/service.hpp"
+
+#include <deque>
+#include <unordered_set>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/auth/jwt.hpp"
+#include "core/auth/token_source.hpp"
+#include "core/chat/events/handlers.hpp"
+#include "core/chat/rate_limiter.hpp"
+#include "core/chat/views.hpp"
+
+namespace confab::chat {
+
+struct service::pending_event {
+    std::string name;
+    events::handler run;
+    boost::json::object payload;
+    socketio::ack_sender ack;
+};
+
+struct service::socket_state {
+    socket_state(actor a, std::int64_t exp, const service_settings& s, net::any_io_executor ex)
+        : who(std::move(a)), token_exp(exp), bucket(s.rate_per_second, s.rate_burst), expiry(ex) {}
+
+    actor who;
+    std::int64_t token_exp;
+    rate_limiter bucket;
+    std::deque<pending_event> queue;
+    bool draining = false;
+    std::unordered_set<std::string> chats;  // hex ids of the chat rooms joined
+    net::steady_timer expiry;
+};
+
+namespace {
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+boost::json::object auth_error(std::string_view reason) {
+    return {{"message", "Authentication error"},
+            {"data", boost::json::object{{"code", "UNAUTHORIZED"}, {"reason", reason}}}};
+}
+
+std::shared_ptr<service::socket_state>* state_of(socketio::socket& s) {
+    return std::any_cast<std::shared_ptr<service::socket_state>>(&s.data());
+}
+
+}  // namespace
+
+service::service(net::any_io_executor ex, socketio::server& sio, db::async_store& store,
+                 service_settings settings)
+    : executor_(std::move(ex)),
+      nsp_(sio.of("/")),
+      store_(store),
+      settings_(std::move(settings)),
+      alive_(std::make_shared<bool>(true)) {
+    nsp_.use([this](const socketio::socket_ptr& s, socketio::socket_namespace::next_fn next) {
+        authenticate(s, std::move(next));
+    });
+    nsp_.on_connection([this](const socketio::socket_ptr& s) { on_connect(s); });
+    nsp_.on_disconnect(
+        [this](const socketio::socket_ptr& s, std::string_view) { on_disconnect(s); });
+    nsp_.on_unknown([this](const socketio::socket_ptr& s, socketio::event& e) { on_event(s, e); });
+}
+
+service::~service() { *alive_ = false; }
+
+void service::authenticate(const socketio::socket_ptr& s,
+                           socketio::socket_namespace::next_fn next) {
+    const auto& request = s->request();
+    auto token = auth::find_token(s->auth(), request.authorization, request.query);
+    if (!token) return next(auth_error("missing token"));
+    auto claims = auth::verify(*token, settings_.jwt_secret, unix_now());
+    if (!claims) return next(auth_error(claims.error().message()));
+    auto user_id = db::object_id::parse(claims->user_id);
+    if (!user_id) return next(auth_error("bad token"));
+    // The user must still exist: ask the store, off the I/O thread.
+    net::co_spawn(
+        executor_,
+        [this, s, next = std::move(next), id = *user_id, exp = claims->exp,
+         alive = alive_]() -> net::awaitable<void> {
+            auto user = co_await store_.run([id](db::store& st) { return st.get_user(id); });
+            if (!*alive) co_return;
+            if (!user) co_return next(auth_error("unknown user"));
+            s->data() = std::make_shared<socket_state>(actor{user->id, user->username}, exp,
+                                                       settings_, executor_);
+            next(std::nullopt);
+        },
+        net::detached);
+}
+
+void service::on_connect(const socketio::socket_ptr& s) {
+    auto& state = **state_of(*s);
+    auto& sockets = sockets_by_user_[state.who.user_id.to_hex()];
+    sockets.push_back(s.get());
+    if (sockets.size() == 1) {
+        nsp_.emit_all("user:online", {boost::json::object{{"userId", state.who.user_id.to_hex()}}},
+                      s.get());
+        net::co_spawn(executor_, set_presence(state.who.user_id, true), net::detached);
+    }
+    // A token stops being valid at its exp: so does the socket it opened.
+    state.expiry.expires_after(std::chrono::seconds(std::max<std::int64_t>(0, state.token_exp - unix_now())));
+    state.expiry.async_wait([weak = std::weak_ptr(s)](boost::system::error_code ec) {
+        auto socket = weak.lock();
+        if (!ec && socket && socket->connected()) socket->disconnect(true);
+    });
+}
+
+void service::on_disconnect(const socketio::socket_ptr& s) {
+    auto* holder = state_of(*s);
+    if (!holder) return;
+    auto& state = **holder;
+    state.expiry.cancel();
+    state.queue.clear();
+    for (const auto& chat : state.chats) announce_active_users(*db::object_id::parse(chat));
+    const auto key = state.who.user_id.to_hex();
+    auto it = sockets_by_user_.find(key);
+    if (it == sockets_by_user_.end()) return;
+    std::erase(it->second, s.get());
+    if (!it->second.empty()) return;
+    sockets_by_user_.erase(it);
+    net::co_spawn(executor_, set_presence(state.who.user_id, false), net::detached);
+}
+
+// The store keeps status and lastSeen; user:offline goes out once it is stored. A user who
+// came back meanwhile is not announced offline.
+net::awaitable<void> service::set_presence(db::object_id user_id, bool online) {
+    const auto status = online ? db::user_status::online : db::user_status::offline;
+    auto alive = alive_;
+    auto user = co_await store_.run(
+        [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
+    if (!*alive || !user || online) co_return;
+    if (sockets_by_user_.contains(user_id.to_hex())) {
+        co_await store_.run([user_id](db::store& st) {
+            return st.set_presence(user_id, db::user_status::online);
+        });
+        co_return;
+    }
+    nsp_.emit_all("user:offline",
+                  {boost::json::object{{"userId", user_id.to_hex()},
+                                       {"lastSeen", iso_time(user->last_seen)}}});
+}
+
+void service::reject(socketio::socket& s, const failure& f, std::string_view event,
+                     socketio::ack_sender& ack) {
+    s.emit("error", {boost::json::object{{"message", f.message},
+                                         {"code", to_string(f.code)},
+                                         {"event", event}}});
+    if (ack) ack({boost::json::object{{"ok", false}, {"error", f.to_json()}}});
+}
+
+void service::on_event(const socketio::socket_ptr& s, socketio::event& e) {
+    auto* holder = state_of(*s);
+    if (!holder) return;
+    auto state = *holder;
+    if (!state->bucket.try_take(std::chrono::steady_clock::now()))
+        return reject(*s, {code::rate_limited, "Too many events"}, e.name, e.ack);
+    const auto run = events::find(e.name);
+    if (!run) return reject(*s, {code::bad_request, "Unknown event"}, e.name, e.ack);
+    if (e.args.empty() || !e.args.front().is_object())
+        return reject(*s, {code::bad_request, "Payload must be a JSON object"}, e.name, e.ack);
+    if (state->queue.size() >= settings_.max_pending_events)
+        return reject(*s, {code::rate_limited, "Too many events in flight"}, e.name, e.ack);
+    state->queue.push_back(
+        {std::move(e.name), run, std::move(e.args.front().as_object()), std::move(e.ack)});
+    if (state->draining) return;
+    state->draining = true;
+    net::co_spawn(executor_, drain(s, state), net::detached);
+}
+
+net::awaitable<void> service::drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state) {
+    auto alive = alive_;
+    while (!state->queue.empty()) {
+        auto e = std::move(state->queue.front());
+        state->queue.pop_front();
+        auto out = co_await store_.run(
+            [run = e.run, who = state->who, payload = std::move(e.payload)](db::store& st) {
+                return run(st, who, payload);
+            });
+        if (!*alive || !s->connected()) co_return;
+        deliver(*s, *state, out, e);
+    }
+    state->draining = false;
+}
+
+void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pending_event& e) {
+    if (out.error) return reject(s, *out.error, e.name, e.ack);
+    const auto room = room_of(out.chat_id);
+    if (out.rooms == room_change::join) {
+        s.join(room);
+        state.chats.insert(out.chat_id.to_hex());
+    } else if (out.rooms == room_change::leave) {
+        s.leave(room);
+        state.chats.erase(out.chat_id.to_hex());
+    }
+    for (auto& emit : out.emits) {
+        switch (emit.to) {
+            case audience::room: nsp_.emit_to(room, emit.event, {std::move(emit.payload)}); break;
+            case audience::room_others:
+                nsp_.emit_to(room, emit.event, {std::move(emit.payload)}, &s);
+                break;
+            case audience::sender: s.emit(emit.event, {std::move(emit.payload)}); break;
+        }
+    }
+    if (out.rooms != room_change::none) announce_active_users(out.chat_id);
+    if (e.ack) {
+        boost::json::object reply{{"ok", true}};
+        for (auto& field : out.ack) reply.emplace(field.key(), std::move(field.value()));
+        e.ack({std::move(reply)});
+    }
+}
+
+void service::announce_active_users(const db::object_id& chat_id) {
+    const auto room = room_of(chat_id);
+    const auto* members = nsp_.room(room);
+    if (!members) return;
+    std::unordered_set<std::string> users;
+    for (auto* member : *members)
+        if (auto* holder = state_of(*member)) users.insert((*holder)->who.user_id.to_hex());
+    nsp_.emit_to(room, "chat:activeUsers",
+                 {boost::json::object{{"chatId", chat_id.to_hex()},
+                                      {"count", users.size()}}});
+}
+
+void service::remove_from_chat(const db::object_id& chat_id, const db::object_id& user_id) {
+    auto it = sockets_by_user_.find(user_id.to_hex());
+    if (it == sockets_by_user_.end()) return;
+    const auto room = room_of(chat_id);
+    bool left = false;
+    for (auto* s : it->second) {
+        if (!s->rooms().contains(room)) continue;
+        s->leave(room);
+        if (auto* holder = state_of(*s)) (*holder)->chats.erase(chat_id.to_hex());
+        left = true;
+    }
+    if (!left) return;
+    nsp_.emit_to(room, "user:left",
+                 {boost::json::object{{"userId", user_id.to_hex()}, {"chatId", chat_id.to_hex()}}});
+    announce_active_users(chat_id);
+}
+
+std::size_t service::sockets_of(const db::object_id& user_id) const {
+    auto it = sockets_by_user_.find(user_id.to_hex());
+    return it == sockets_by_user_.end() ? 0 : it->second.size();
+}
+
+}  // namespace confab::chat

@@ -1,0 +1,62 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/chat/outcome.hpp"
+#include "core/socketio/server.hpp"
+#include "db/async_store.hpp"
+
+namespace confab::chat {
+
+struct service_settings {
+    std::string jwt_secret;
+    std::uint32_t rate_per_second = 20;
+    std::uint32_t rate_burst = 40;
+    // Events a socket may have waiting for the store before it is refused more.
+    std::size_t max_pending_events = 64;
+};
+
+// The chat on namespace "/": authenticates sockets, keeps presence, and runs each client
+// event's handler on the store's pool, one event of a socket at a time (so a client's sends
+// are stored in the order it sent them), then delivers what the handler decided.
+class service {
+public:
+    service(net::any_io_executor ex, socketio::server& sio, db::async_store& store,
+            service_settings settings);
+    ~service();
+
+    // Takes the user's sockets out of the chat's room now (they were removed from the chat).
+    void remove_from_chat(const db::object_id& chat_id, const db::object_id& user_id);
+    // Sockets currently connected for a user (for tests and metrics).
+    std::size_t sockets_of(const db::object_id& user_id) const;
+
+    // Per-socket state, kept in the socket's data(); opaque outside service.cpp.
+    struct socket_state;
+    struct pending_event;
+
+private:
+
+    void authenticate(const socketio::socket_ptr& s, socketio::socket_namespace::next_fn next);
+    void on_connect(const socketio::socket_ptr& s);
+    void on_disconnect(const socketio::socket_ptr& s);
+    void on_event(const socketio::socket_ptr& s, socketio::event& e);
+    net::awaitable<void> drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state);
+    void deliver(socketio::socket& s, socket_state& state, outcome& out, pending_event& e);
+    void announce_active_users(const db::object_id& chat_id);
+    void reject(socketio::socket& s, const failure& f, std::string_view event,
+                socketio::ack_sender& ack);
+    net::awaitable<void> set_presence(db::object_id user_id, bool online);
+
+    net::any_io_executor executor_;
+    socketio::socket_namespace& nsp_;
+    db::async_store& store_;
+    service_settings settings_;
+    std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
+    std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
+};
+
+}  // namespace confab::chat

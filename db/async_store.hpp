@@ -1,0 +1,66 @@
+#pragma once
+// Runs store calls on a small thread pool of the store's own, so that the blocking RocksDB
+// calls never run on an I/O thread, and completes on the caller's executor.
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "db/store.hpp"
+
+namespace confab::db {
+
+class async_store {
+  public:
+    // Concurrent writers share one fsync (durability::sync), so more threads than cores
+    // still pay off while they wait for the disk.
+    explicit async_store(store& s, std::size_t threads = 4);
+    // Waits for the calls already started or queued to finish.
+    ~async_store();
+    async_store(const async_store&) = delete;
+    async_store& operator=(const async_store&) = delete;
+
+    // Calls f(store&) on the pool and completes with its result, on the executor associated
+    // with the completion handler (for use_awaitable, the awaiting coroutine's). Several
+    // store calls in one f take one trip to the pool. Not cancellable: once started, f runs
+    // to its end. f must not throw (store calls report errors in their result).
+    template <class F, class CompletionToken>
+    auto async_run(F f, CompletionToken&& token) {
+        using result_type = std::invoke_result_t<F&, store&>;
+        static_assert(!std::is_void_v<result_type>, "f must return its result");
+        return boost::asio::async_initiate<CompletionToken, void(result_type)>(
+            [this](auto handler, F f) {
+                // Keeps the caller's executor from running out of work while f runs.
+                auto home = boost::asio::prefer(boost::asio::get_associated_executor(handler),
+                                                boost::asio::execution::outstanding_work.tracked);
+                boost::asio::post(pool_, [this, f = std::move(f), handler = std::move(handler),
+                                          home = std::move(home)]() mutable {
+                    boost::asio::post(home,
+                                      [handler = std::move(handler), result = f(store_)]() mutable {
+                                          std::move(handler)(std::move(result));
+                                      });
+                });
+            },
+            token, std::move(f));
+    }
+
+    // The coroutine form: `auto r = co_await db.run([&](db::store& s) { return s.get_user(id); });`
+    template <class F>
+    boost::asio::awaitable<std::invoke_result_t<F&, store&>> run(F f) {
+        return async_run(std::move(f), boost::asio::use_awaitable);
+    }
+
+  private:
+    store& store_;
+    boost::asio::thread_pool pool_;
+};
+
+}  // namespace confab::db

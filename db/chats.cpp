@@ -1,0 +1,237 @@
+// Chats, their members in both directions, and the direct-chat index.
+#include <algorithm>
+
+#include <rocksdb/write_batch.h>
+
+#include "db/detail/keys.hpp"
+#include "db/detail/store_impl.hpp"
+
+namespace confab::db {
+
+using detail::family;
+
+void store::impl::put_membership(rocksdb::WriteBatch& batch, const chat& c,
+                                 const object_id& user_id, member_role role,
+                                 const detail::read_marker& marker) const {
+    const std::string encoded_role = detail::encode(role);
+    batch.Put(cf(family::chat_members), detail::key_of(c.id, user_id), encoded_role);
+    batch.Put(cf(family::user_chats), detail::user_chat_key(user_id, c.last_activity_at, c.id),
+              encoded_role);
+    batch.Put(cf(family::read_markers), detail::key_of(c.id, user_id), detail::encode(marker));
+}
+
+void store::impl::delete_membership(rocksdb::WriteBatch& batch, const chat& c,
+                                    const object_id& user_id) const {
+    batch.Delete(cf(family::chat_members), detail::key_of(c.id, user_id));
+    batch.Delete(cf(family::user_chats), detail::user_chat_key(user_id, c.last_activity_at, c.id));
+    batch.Delete(cf(family::read_markers), detail::key_of(c.id, user_id));
+}
+
+result<std::vector<member>> store::impl::load_members(const object_id& chat_id,
+                                                      const rocksdb::Snapshot* snapshot) const {
+    std::vector<member> members;
+    auto it = scan_prefix(family::chat_members, detail::key_of(chat_id), snapshot);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        const auto key = it->key().ToStringView();
+        const auto user_id = detail::id_at(key, object_id::size);
+        member_role role{};
+        if (!user_id || !detail::decode(it->value().ToStringView(), role)) {
+            return corrupt(family::chat_members, key);
+        }
+        members.push_back({*user_id, role});
+    }
+    if (auto ec = finish(it)) return ec;
+    return members;
+}
+
+result<chat_view> store::impl::load_chat_view(const object_id& chat_id, const object_id& viewer,
+                                              const rocksdb::Snapshot* snapshot) const {
+    auto c = load<chat>(family::chats, detail::key_of(chat_id), snapshot);
+    if (!c) return c.error();
+    auto members = load_members(chat_id, snapshot);
+    if (!members) return members.error();
+    chat_view view;
+    view.info = std::move(*c);
+    view.members = std::move(*members);
+    if (view.info.last_message_id) {
+        auto last = load_message_view(chat_id, *view.info.last_message_id, snapshot);
+        if (!last) return last.error();
+        view.last_message = std::move(*last);
+    }
+    auto marker =
+        load<detail::read_marker>(family::read_markers, detail::key_of(chat_id, viewer), snapshot);
+    if (marker) {
+        view.unread_count = marker->unread;
+    } else if (marker.error() != errc::not_found) {
+        return marker.error();
+    }
+    return view;
+}
+
+result<direct_chat> store::create_direct_chat(const object_id& creator, const object_id& other) {
+    if (creator == other) return errc::invalid_argument;
+    const std::string pair = detail::direct_chat_key(creator, other);
+    // Two users creating their chat at the same moment take the same lock: one creates it,
+    // the other finds it.
+    auto lock = impl_->locks_.lock(pair);
+    auto existing = impl_->get(family::direct_chats, pair);
+    if (!existing) return existing.error();
+    if (*existing) {
+        const auto id = object_id::from_bytes(**existing);
+        if (!id) return impl_->corrupt(family::direct_chats, pair);
+        auto c = impl_->load<chat>(family::chats, detail::key_of(*id));
+        if (!c) return c.error();
+        lock.unlock();
+        if (auto ec = impl_->make_visible_durable()) return ec;
+        return direct_chat{.info = std::move(*c), .created = false};
+    }
+    for (const object_id& id : {creator, other}) {
+        auto u = impl_->load<user>(family::users, detail::key_of(id));
+        if (!u) return u.error();
+    }
+
+    const millis now = impl_->now();
+    const chat c{
+        .id = object_id::generate(),
+        .type = chat_type::direct,
+        .name = {},
+        .created_by = creator,
+        .created_at = now,
+        .updated_at = now,
+        .last_activity_at = now,
+        .last_message_id = std::nullopt,
+    };
+    rocksdb::WriteBatch batch;
+    batch.Put(impl_->cf(family::chats), detail::key_of(c.id), detail::encode(c));
+    batch.Put(impl_->cf(family::direct_chats), pair, detail::key_of(c.id));
+    impl_->put_membership(batch, c, creator, member_role::member, {});
+    impl_->put_membership(batch, c, other, member_role::member, {});
+    auto sequence = impl_->write(batch);
+    if (!sequence) return sequence.error();
+    lock.unlock();
+    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    return direct_chat{.info = c, .created = true};
+}
+
+result<chat> store::create_group_chat(const object_id& creator, std::string name,
+                                      std::span<const object_id> members) {
+    std::vector<object_id> ids(members.begin(), members.end());
+    ids.push_back(creator);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const object_id& id : ids) {
+        auto u = impl_->load<user>(family::users, detail::key_of(id));
+        if (!u) return u.error();
+    }
+
+    // No lock: nobody else can reach the chat before this call returns its id.
+    const millis now = impl_->now();
+    const chat c{
+        .id = object_id::generate(),
+        .type = chat_type::group,
+        .name = std::move(name),
+        .created_by = creator,
+        .created_at = now,
+        .updated_at = now,
+        .last_activity_at = now,
+        .last_message_id = std::nullopt,
+    };
+    rocksdb::WriteBatch batch;
+    batch.Put(impl_->cf(family::chats), detail::key_of(c.id), detail::encode(c));
+    for (const object_id& id : ids) {
+        impl_->put_membership(batch, c, id,
+                              id == creator ? member_role::admin : member_role::member, {});
+    }
+    auto sequence = impl_->write(batch);
+    if (!sequence) return sequence.error();
+    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    return c;
+}
+
+result<chat_view> store::get_chat(const object_id& chat_id, const object_id& viewer) const {
+    rocksdb::ManagedSnapshot snapshot(impl_->db_.get());
+    return impl_->load_chat_view(chat_id, viewer, snapshot.snapshot());
+}
+
+result<chat> store::find_direct_chat(const object_id& a, const object_id& b) const {
+    const std::string pair = detail::direct_chat_key(a, b);
+    auto existing = impl_->get(family::direct_chats, pair);
+    if (!existing) return existing.error();
+    if (!*existing) return errc::not_found;
+    const auto id = object_id::from_bytes(**existing);
+    if (!id) return impl_->corrupt(family::direct_chats, pair);
+    return impl_->load<chat>(family::chats, detail::key_of(*id));
+}
+
+result<member_role> store::get_role(const object_id& chat_id, const object_id& user_id) const {
+    auto role = impl_->load<member_role>(family::chat_members, detail::key_of(chat_id, user_id));
+    if (role || role.error() != errc::not_found) return role;
+    auto c = impl_->get(family::chats, detail::key_of(chat_id));
+    if (!c) return c.error();
+    return *c ? errc::not_member : errc::not_found;
+}
+
+result<void> store::add_member(const object_id& chat_id, const object_id& user_id,
+                               member_role role) {
+    const std::string key = detail::key_of(chat_id);
+    auto lock = impl_->locks_.lock(key);
+    auto c = impl_->load<chat>(family::chats, key);
+    if (!c) return c.error();
+    if (c->type != chat_type::group) return errc::invalid_argument;
+    auto u = impl_->load<user>(family::users, detail::key_of(user_id));
+    if (!u) return u.error();
+    auto existing = impl_->get(family::chat_members, detail::key_of(chat_id, user_id));
+    if (!existing) return existing.error();
+    if (*existing) return errc::already_member;
+
+    c->updated_at = impl_->now();
+    rocksdb::WriteBatch batch;
+    batch.Put(impl_->cf(family::chats), key, detail::encode(*c));
+    // What was sent before joining does not count as unread.
+    impl_->put_membership(batch, *c, user_id, role, {.last_read = c->last_message_id, .unread = 0});
+    auto sequence = impl_->write(batch);
+    if (!sequence) return sequence.error();
+    lock.unlock();
+    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    return {};
+}
+
+result<void> store::remove_member(const object_id& chat_id, const object_id& user_id) {
+    const std::string key = detail::key_of(chat_id);
+    auto lock = impl_->locks_.lock(key);
+    auto c = impl_->load<chat>(family::chats, key);
+    if (!c) return c.error();
+    if (c->type != chat_type::group) return errc::invalid_argument;
+    auto existing = impl_->get(family::chat_members, detail::key_of(chat_id, user_id));
+    if (!existing) return existing.error();
+    if (!*existing) return errc::not_member;
+
+    c->updated_at = impl_->now();
+    rocksdb::WriteBatch batch;
+    batch.Put(impl_->cf(family::chats), key, detail::encode(*c));
+    impl_->delete_membership(batch, *c, user_id);
+    auto sequence = impl_->write(batch);
+    if (!sequence) return sequence.error();
+    lock.unlock();
+    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    return {};
+}
+
+result<std::vector<chat_view>> store::list_chats(const object_id& user_id,
+                                                 std::size_t limit) const {
+    rocksdb::ManagedSnapshot snapshot(impl_->db_.get());
+    std::vector<chat_view> views;
+    auto it = impl_->scan_prefix(family::user_chats, detail::key_of(user_id), snapshot.snapshot());
+    for (it->SeekToFirst(); it->Valid() && views.size() < limit; it->Next()) {
+        const auto key = it->key().ToStringView();
+        const auto chat_id = detail::id_at(key, object_id::size + 8);
+        if (!chat_id) return impl_->corrupt(family::user_chats, key);
+        auto view = impl_->load_chat_view(*chat_id, user_id, snapshot.snapshot());
+        if (!view) return view.error();
+        views.push_back(std::move(*view));
+    }
+    if (auto ec = impl_->finish(it)) return ec;
+    return views;
+}
+
+}  // namespace confab::db

@@ -1,0 +1,69 @@
+// The per-socket event token bucket, on a fake clock.
+#include <stdexcept>
+
+#include <boost/test/unit_test.hpp>
+
+#include "core/chat/rate_limiter.hpp"
+
+using confab::chat::rate_limiter;
+using namespace std::chrono_literals;
+
+namespace {
+
+const rate_limiter::clock::time_point start = rate_limiter::clock::time_point() + 1h;
+
+// How many tokens can be taken at `now` in a row.
+int drain(rate_limiter& limiter, rate_limiter::clock::time_point now) {
+    int taken = 0;
+    while (limiter.try_take(now)) ++taken;
+    return taken;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(chat_rate_limiter)
+
+BOOST_AUTO_TEST_CASE(starts_full_then_refills_at_the_rate) {
+    rate_limiter limiter(20, 40);  // one token per 50 ms
+    BOOST_TEST(drain(limiter, start) == 40);
+    BOOST_TEST(!limiter.try_take(start + 49ms));
+    BOOST_TEST(limiter.try_take(start + 50ms));
+    BOOST_TEST(!limiter.try_take(start + 50ms));
+    BOOST_TEST(drain(limiter, start + 1s) == 19);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_bucket_holds_no_more_than_the_burst) {
+    rate_limiter limiter(20, 40);
+    BOOST_TEST(drain(limiter, start) == 40);
+    BOOST_TEST(drain(limiter, start + 1h) == 40);
+}
+
+BOOST_AUTO_TEST_CASE(keeping_to_the_rate_is_never_refused) {
+    rate_limiter limiter(20, 40);
+    BOOST_TEST(drain(limiter, start) == 40);
+    for (int i = 1; i <= 1000; ++i) BOOST_TEST_REQUIRE(limiter.try_take(start + i * 50ms));
+    BOOST_TEST(!limiter.try_take(start + 1000 * 50ms));
+}
+
+BOOST_AUTO_TEST_CASE(a_burst_of_one_allows_no_burst) {
+    rate_limiter limiter(2, 1);
+    BOOST_TEST(limiter.try_take(start));
+    BOOST_TEST(!limiter.try_take(start + 499ms));
+    BOOST_TEST(limiter.try_take(start + 500ms));
+}
+
+BOOST_AUTO_TEST_CASE(works_from_the_clock_epoch) {
+    rate_limiter limiter(1, 3);
+    BOOST_TEST(drain(limiter, rate_limiter::clock::time_point()) == 3);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_zero_rate_or_burst) {
+    BOOST_CHECK_THROW(rate_limiter(0, 10), std::invalid_argument);
+    BOOST_CHECK_THROW(rate_limiter(10, 0), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(is_small) {
+    BOOST_TEST(sizeof(rate_limiter) <= 24u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,91 @@
+#include <thread>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "db/async_store.hpp"
+#include "db_fixture.hpp"
+
+using namespace confab::db;
+namespace net = boost::asio;
+
+BOOST_FIXTURE_TEST_SUITE(db_async, test::store_fixture)
+
+BOOST_AUTO_TEST_CASE(runs_on_the_pool_and_resumes_on_the_callers_executor) {
+    net::io_context io;
+    async_store async(*db, 2);
+    const auto io_thread = std::this_thread::get_id();
+    bool finished = false;
+
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+            std::thread::id ran_on;
+            auto created = co_await async.run([&](store& s) {
+                ran_on = std::this_thread::get_id();
+                return s.create_user({"ann", "ann@example.com", "h"});
+            });
+            BOOST_TEST(ran_on != io_thread);
+            BOOST_TEST(std::this_thread::get_id() == io_thread);
+            BOOST_REQUIRE(created);
+
+            // Several calls in one trip, and errors come back as values.
+            auto both = co_await async.run([&](store& s) {
+                auto missing = s.get_user(object_id::generate());
+                auto found = s.find_user_by_username("ANN");
+                return std::pair(missing.has_error(), found.has_value());
+            });
+            BOOST_TEST(both.first);
+            BOOST_TEST(both.second);
+            finished = true;
+        },
+        net::detached);
+    // Nothing but the pending store call keeps run() going while the pool works.
+    io.run();
+    BOOST_TEST(finished);
+}
+
+BOOST_AUTO_TEST_CASE(many_coroutines_share_the_pool) {
+    net::io_context io;
+    async_store async(*db, 4);
+    const user ann = add_user("ann");
+    const user ben = add_user("ben");
+    const chat c = db->create_direct_chat(ann.id, ben.id)->info;
+    int stored = 0;
+    for (int i = 0; i < 50; ++i) {
+        // Each coroutine on its own strand, as sessions are.
+        net::co_spawn(
+            net::make_strand(io),
+            [&, i]() -> net::awaitable<void> {
+                new_message m;
+                m.chat_id = c.id;
+                m.sender_id = ann.id;
+                m.content = std::to_string(i);
+                auto r = co_await async.run([m](store& s) { return s.store_message(m); });
+                if (r) ++stored;  // every completion runs on the io_context's one thread
+            },
+            net::detached);
+    }
+    io.run();
+    BOOST_TEST(stored == 50);
+    BOOST_TEST(unread(c, ben) == 50u);
+}
+
+BOOST_AUTO_TEST_CASE(completes_plain_callbacks_too) {
+    net::io_context io;
+    async_store async(*db, 1);
+    bool called = false;
+    async.async_run([](store& s) { return s.get_user(object_id::generate()); },
+                    net::bind_executor(io, [&](result<user> r) {
+                        called = true;
+                        BOOST_TEST(r.error() == test::code(errc::not_found));
+                    }));
+    io.run();
+    BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
