@@ -8,7 +8,7 @@ packages=(
     clang-19 lld-19 libclang-rt-19-dev          # g++ 12 miscompiles Asio coroutines
     cmake ninja-build ccache mold pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev  # -all-dev lacks json
-    librocksdb-dev libfmt-dev libsodium-dev libssl-dev
+    librocksdb-dev libfmt-dev libsodium-dev
 )
 # The e2e tests need node and npm; an image with NodeSource's nodejs already has npm
 # (and conflicts with Debian's npm package).
