@@ -57,7 +57,8 @@ int run(const config::settings& settings) {
     routes.cors = cors;
     routes.body_limit = settings.max_payload;
     http::serve(ioc, settings.host, settings.port, routes,
-                [&] { engine.close_all(engine::close_reason::server_shutdown); });
+                {.close_sessions = [&] { engine.close_all(engine::close_reason::server_shutdown); },
+                 .open_sessions = [&] { return engine.size(); }});
     return store.close() ? 1 : 0;
 }
 

@@ -11,8 +11,28 @@
 
 namespace confab::http {
 
+namespace {
+
+// Idle keep-alive connections would hold the context forever: stop it once the sessions
+// have said goodbye, or when the grace period is over.
+net::awaitable<void> drain(net::io_context& ioc, const shutdown_hooks& hooks) {
+    const auto deadline = std::chrono::steady_clock::now() + hooks.grace;
+    net::steady_timer tick(ioc);
+    while (hooks.open_sessions && hooks.open_sessions() > 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        tick.expires_after(std::chrono::milliseconds(20));
+        co_await tick.async_wait(use_tuple);
+    }
+    // A last moment for the close frames just queued to reach their sockets.
+    tick.expires_after(std::chrono::milliseconds(50));
+    co_await tick.async_wait(use_tuple);
+    ioc.stop();
+}
+
+}  // namespace
+
 void serve(net::io_context& ioc, const std::string& host, unsigned short port,
-           const router& routes, std::function<void()> on_stop) {
+           const router& routes, shutdown_hooks hooks) {
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(host), port);
     net::ip::tcp::acceptor acceptor(ioc);
     acceptor.open(endpoint.protocol());
@@ -25,15 +45,12 @@ void serve(net::io_context& ioc, const std::string& host, unsigned short port,
     net::co_spawn(ioc, accept_loop(acceptor, routes), net::detached);
 
     net::signal_set signals(ioc, SIGINT, SIGTERM);
-    net::steady_timer grace(ioc);
     signals.async_wait([&](boost::system::error_code ec, int) {
         if (ec) return;
         boost::system::error_code ignored;
         acceptor.close(ignored);
-        if (on_stop) on_stop();
-        // Let close frames and final responses go out, then stop whatever is left.
-        grace.expires_after(std::chrono::seconds(2));
-        grace.async_wait([&](boost::system::error_code) { ioc.stop(); });
+        if (hooks.close_sessions) hooks.close_sessions();
+        net::co_spawn(ioc, drain(ioc, hooks), net::detached);
     });
     ioc.run();
 }
