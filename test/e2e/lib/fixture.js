@@ -30,6 +30,11 @@ class Fixture {
     });
   }
 
+  // False once the process has exited.
+  get alive() {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get pid() {
     return this.child.pid;
   }
