@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -90,7 +91,12 @@ net::awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, const router&
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
         if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
-        if (ec) continue;  // e.g. out of file descriptors: keep serving the others
+        if (ec) {
+            // Out of file descriptors, say: back off instead of spinning, keep serving the rest.
+            net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
         socket.set_option(net::ip::tcp::no_delay(true), ec);
         net::co_spawn(acceptor.get_executor(),
                       serve_connection(beast::tcp_stream(std::move(socket)), routes),
