@@ -76,7 +76,6 @@ boost::json::object message_json(const db::message_view& v, const username_of& n
     o["deletedAt"] = optional_time(m.deleted_at);
     o["createdAt"] = iso_time(m.created_at);
     o["updatedAt"] = iso_time(m.updated_at);
-    if (!m.client_message_id.empty()) o["clientMessageId"] = m.client_message_id;
     return o;
 }
 
