@@ -1,5 +1,6 @@
 #include "core/socketio/socket.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -24,6 +25,7 @@ boost::json::array event_array(std::string_view event, boost::json::array&& args
 socket::socket(socket_namespace& nsp, connection& conn, std::string id, boost::json::value auth)
     : nsp_(nsp),
       conn_(&conn),
+      executor_(conn.session().executor()),
       id_(std::move(id)),
       auth_(std::move(auth)),
       request_(conn.session().request()) {}
@@ -48,10 +50,14 @@ void socket::emit(std::string_view event, boost::json::array args,
 }
 
 void socket::emit_with_ack(std::string_view event, boost::json::array args,
-                           std::chrono::milliseconds timeout, ack_callback done) {
-    if (!connected()) return;
+                           std::chrono::milliseconds timeout, ack_callback done,
+                           std::vector<std::string> attachments) {
+    if (!connected()) {
+        boost::asio::post(executor_, [done = std::move(done)] { done(true, {}, {}); });
+        return;
+    }
     const auto id = next_ack_id_++;
-    auto timer = std::make_unique<boost::asio::steady_timer>(conn_->session().executor());
+    auto timer = std::make_unique<boost::asio::steady_timer>(executor_);
     timer->expires_after(timeout);
     timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
         auto self = weak.lock();
@@ -60,13 +66,14 @@ void socket::emit_with_ack(std::string_view event, boost::json::array args,
         if (it == self->acks_.end()) return;
         auto callback = std::move(it->second.done);
         self->acks_.erase(it);
-        callback(true, {});
+        callback(true, {}, {});
     });
     acks_.emplace(id, pending_ack{std::move(timer), std::move(done)});
     sio::packet p;
     p.nsp = nsp_.name();
     p.id = id;
     p.data = event_array(event, std::move(args));
+    p.attachments = std::move(attachments);
     send(std::move(p));
 }
 
@@ -135,7 +142,14 @@ void socket::on_ack(sio::packet&& p) {
     if (it == acks_.end()) return;  // late or unknown: the emitter already gave up
     auto callback = std::move(it->second.done);
     acks_.erase(it);
-    callback(false, std::move(p.data.as_array()));
+    callback(false, std::move(p.data.as_array()), std::move(p.attachments));
+}
+
+// Whoever waits for an answer hears that none will come, after the teardown, not inside it.
+void socket::fail_pending_acks() {
+    for (auto& [id, pending] : std::exchange(acks_, {}))
+        boost::asio::post(executor_,
+                          [done = std::move(pending.done)] { done(true, {}, {}); });
 }
 
 void socket::detach(std::string_view reason) {
@@ -144,7 +158,7 @@ void socket::detach(std::string_view reason) {
     const bool was_joined = joined_;
     for (const auto& room : rooms_) nsp_.leave(*this, room);
     rooms_.clear();
-    acks_.clear();
+    fail_pending_acks();
     conn_ = nullptr;
     joined_ = false;
     if (was_joined) nsp_.remove(keep_alive, reason);

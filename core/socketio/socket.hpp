@@ -23,8 +23,10 @@ namespace confab::socketio {
 class connection;
 class socket_namespace;
 
-// Completes a server-side emit with ack: `timed_out`, or the client's answer.
-using ack_callback = std::function<void(bool timed_out, boost::json::array args)>;
+// Completes a server-side emit with ack: `timed_out` (also when the socket went away first),
+// or the client's answer with its binary attachments.
+using ack_callback = std::function<void(bool timed_out, boost::json::array args,
+                                        std::vector<std::string> attachments)>;
 
 // One client's membership of one namespace. Lives on its connection's executor.
 class socket : public std::enable_shared_from_this<socket> {
@@ -44,9 +46,11 @@ public:
 
     void emit(std::string_view event, boost::json::array args = {},
               std::vector<std::string> attachments = {});
-    // Emits with an ack id; `done` runs once, with the answer or after `timeout`.
+    // Emits with an ack id; `done` runs once, later: with the answer, or timed out after
+    // `timeout` or when the socket disconnects first.
     void emit_with_ack(std::string_view event, boost::json::array args,
-                       std::chrono::milliseconds timeout, ack_callback done);
+                       std::chrono::milliseconds timeout, ack_callback done,
+                       std::vector<std::string> attachments = {});
     void send(sio::packet&& p);
     void send_frames(const std::vector<engine::frame>& frames);
 
@@ -69,9 +73,11 @@ private:
     };
     void on_event(sio::packet&& p);
     void on_ack(sio::packet&& p);
+    void fail_pending_acks();
 
     socket_namespace& nsp_;
     connection* conn_;
+    boost::asio::any_io_executor executor_;
     std::string id_;
     boost::json::value auth_;
     engine::request_info request_;

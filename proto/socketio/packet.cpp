@@ -163,18 +163,25 @@ bool placeholder_index_fits(const boost::json::value* num, std::size_t count) {
     return false;
 }
 
-std::error_code check_values(const boost::json::value& data, std::size_t count);
+// In a binary packet, `attachments` is its attachment count; in a plain packet nothing is a
+// placeholder (the reference server passes such objects through as data).
+struct placeholder_rule {
+    bool binary = false;
+    std::size_t attachments = 0;
+};
+
+std::error_code check_values(const boost::json::value& data, placeholder_rule rule);
 
 // An object marked as a placeholder must name an attachment this packet carries, so that
 // substituting attachments later cannot index out of range.
-std::error_code check_object(const boost::json::object& object, std::size_t count) {
+std::error_code check_object(const boost::json::object& object, placeholder_rule rule) {
     const boost::json::value* marker = object.if_contains("_placeholder");
-    if (marker != nullptr && marker->is_bool() && marker->get_bool() &&
-        !placeholder_index_fits(object.if_contains("num"), count)) {
+    if (rule.binary && marker != nullptr && marker->is_bool() && marker->get_bool() &&
+        !placeholder_index_fits(object.if_contains("num"), rule.attachments)) {
         return error::bad_placeholder;
     }
     for (const auto& member : object) {
-        if (std::error_code ec = check_values(member.value(), count)) return ec;
+        if (std::error_code ec = check_values(member.value(), rule)) return ec;
     }
     return {};
 }
@@ -182,17 +189,17 @@ std::error_code check_object(const boost::json::object& object, std::size_t coun
 // Catches what the parser lets through but other peers must never receive: numbers beyond
 // double range, which would be re-encoded as the non-JSON `Infinity`, and bad placeholders.
 // Recursion is bounded by the parse depth.
-std::error_code check_values(const boost::json::value& data, std::size_t count) {
+std::error_code check_values(const boost::json::value& data, placeholder_rule rule) {
     switch (data.kind()) {
         case boost::json::kind::double_:
             return std::isfinite(data.get_double()) ? std::error_code{} : error::bad_json;
         case boost::json::kind::array:
             for (const boost::json::value& item : data.get_array()) {
-                if (std::error_code ec = check_values(item, count)) return ec;
+                if (std::error_code ec = check_values(item, rule)) return ec;
             }
             return {};
         case boost::json::kind::object:
-            return check_object(data.get_object(), count);
+            return check_object(data.get_object(), rule);
         default:
             return {};
     }
@@ -216,7 +223,7 @@ std::error_code parse_packet(std::string_view text, const limits& l, packet& p,
     if (!ec && has_data) ec = parse_json(rest, l, p.data);
     if (ec) return ec;
     if (!payload_fits(p, has_data)) return error::bad_payload;
-    return check_values(p.data, attachment_count);
+    return check_values(p.data, {is_binary(p.type), attachment_count});
 }
 
 packet_type wire_type(const packet& p) noexcept {

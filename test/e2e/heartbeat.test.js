@@ -6,7 +6,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 const { startFixture } = require('./lib/fixture');
-const { connect, echo, nextEvent, firesWithin, sleep, within } = require('./lib/util');
+const { connect, echo, nextEvent, sleep, within } = require('./lib/util');
 
 const PING_INTERVAL = 300;
 const PING_TIMEOUT = 200;
@@ -17,12 +17,17 @@ before(async () => {
 });
 after(() => fixture?.kill());
 
-// A raw Engine.IO WebSocket client that records what it receives, with timestamps.
+// A raw Engine.IO WebSocket client that records what it receives and when it answered pings.
+// Times are taken on this side, so they include delivery delays of a loaded machine.
 async function rawWebSocket(t, path, { answerPings }) {
   const ws = new WebSocket(`${fixture.wsUrl}${path}?EIO=4&transport=websocket`);
   t.after(() => ws.terminate());
   const log = [];
-  const start = { at: 0 };
+  const pongs = [];
+  const start = { at: 0, wsOpenAt: 0 };
+  ws.once('open', () => {
+    start.wsOpenAt = Date.now();
+  });
   const closed = new Promise((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
   const opened = new Promise((resolve, reject) => {
     ws.once('error', reject);
@@ -33,11 +38,14 @@ async function rawWebSocket(t, path, { answerPings }) {
         start.at = Date.now();
         resolve(JSON.parse(text.slice(1)));
       }
-      if (text === '2' && answerPings) ws.send('3');
+      if (text === '2' && answerPings) {
+        pongs.push(Date.now());
+        ws.send('3');
+      }
     });
   });
   const handshake = await within(opened, 2000, 'no open packet');
-  return { ws, log, handshake, start, closed };
+  return { ws, log, pongs, handshake, start, closed };
 }
 
 describe('healthy sessions stay up', { concurrency: true }, () => {
@@ -46,8 +54,10 @@ describe('healthy sessions stay up', { concurrency: true }, () => {
       const { socket } = await connect(t, fixture.url, { transports: [transport] });
       let pings = 0;
       socket.io.engine.on('ping', () => ++pings);
-      const dropped = firesWithin(socket, 'disconnect', 1700);
-      assert.equal(await dropped, false, 'no disconnect across several heartbeats');
+      let reason = null;
+      socket.on('disconnect', (r) => (reason ??= r));
+      await sleep(1700);
+      assert.equal(reason, null, 'no disconnect across several heartbeats');
       // 1700 ms at one ping per ~300 ms.
       assert.ok(pings >= 4 && pings <= 7, `${pings} pings in 1700 ms`);
       assert.deepEqual(await echo(socket, 'alive'), ['alive']);
@@ -55,16 +65,21 @@ describe('healthy sessions stay up', { concurrency: true }, () => {
   }
 
   test('a raw client that answers pings is pinged every pingInterval and kept', async (t) => {
-    const { ws, log, start, closed } = await rawWebSocket(t, '/engine.io/', { answerPings: true });
+    const { ws, log, pongs, start, closed } = await rawWebSocket(t, '/engine.io/', { answerPings: true });
     const wasClosed = await Promise.race([closed.then(() => true), sleep(1400).then(() => false)]);
     assert.equal(wasClosed, false, 'the session must survive');
-    const pings = log.filter((m) => m.text === '2').map((m) => m.at - start.at);
-    assert.ok(pings.length >= 3 && pings.length <= 5, `pings at ${pings}`);
-    // Each ping comes about pingInterval after the previous one was answered.
-    pings.forEach((at, i) => {
-      const expected = (i + 1) * PING_INTERVAL;
-      assert.ok(at >= expected - 50 && at <= expected + 250, `ping ${i} at ${at} ms`);
-    });
+    const pings = log.filter((m) => m.text === '2').map((m) => m.at);
+    assert.ok(pings.length >= 3 && pings.length <= 5, `${pings.length} pings in 1400 ms`);
+    // The first ping comes pingInterval after the session opened. Only an upper bound: a busy
+    // machine may deliver our 'open' late, which shortens the gap as seen from here.
+    const first = pings[0] - start.wsOpenAt;
+    assert.ok(first <= PING_INTERVAL + 300, `first ping after ${first} ms`);
+    // Each later ping comes pingInterval after the pong to the previous one: never sooner
+    // (the server re-arms when it receives the pong, after we sent it).
+    for (let i = 1; i < pings.length; ++i) {
+      const gap = pings[i] - pongs[i - 1];
+      assert.ok(gap >= PING_INTERVAL - 5 && gap <= PING_INTERVAL + 300, `ping ${i} ${gap} ms after the pong`);
+    }
     const back = new Promise((resolve) => ws.once('message', (d) => resolve(d.toString())));
     ws.send('4still here');
     assert.equal(await within(back, 1000, 'echo'), '4still here');
@@ -77,9 +92,14 @@ describe('the server drops a client that stops answering', { concurrency: true }
       const { ws, log, start, closed } = await rawWebSocket(t, path, { answerPings: false });
       if (path === '/socket.io/') ws.send('40'); // join "/" so only the heartbeat can close it
       const { at } = await within(closed, 2000, 'the server never closed the connection');
-      const elapsed = at - start.at;
       const expected = PING_INTERVAL + PING_TIMEOUT;
-      assert.ok(elapsed >= expected - 50 && elapsed <= expected + 300, `closed after ${elapsed} ms`);
+      const elapsed = at - start.wsOpenAt;
+      assert.ok(elapsed >= expected - 100 && elapsed <= expected + 400, `closed after ${elapsed} ms`);
+      // The close comes pingTimeout after the ping (measured on our side).
+      const pingAt = log.find((m) => m.text === '2')?.at;
+      assert.ok(pingAt, 'a ping came before the close');
+      const afterPing = at - pingAt;
+      assert.ok(afterPing >= PING_TIMEOUT - 100 && afterPing <= PING_TIMEOUT + 300, `closed ${afterPing} ms after the ping`);
       const pings = log.filter((m) => m.text === '2');
       assert.equal(pings.length, 1, 'one unanswered ping, then the close');
     });
@@ -103,13 +123,13 @@ describe('the server drops a client that stops answering', { concurrency: true }
     const first = await (await fetch(`${base}&sid=${sid}`)).text();
     const pingAt = Date.now() - started;
     assert.equal(first, '2');
-    assert.ok(pingAt >= PING_INTERVAL - 50 && pingAt <= PING_INTERVAL + 250, `ping after ${pingAt} ms`);
+    assert.ok(pingAt >= PING_INTERVAL - 50 && pingAt <= PING_INTERVAL + 300, `ping after ${pingAt} ms`);
     // No pong: the next GET is answered with the close packet when the timeout expires.
     const second = await (await fetch(`${base}&sid=${sid}`)).text();
     const closeAt = Date.now() - started;
     assert.equal(second, '1');
     const expected = PING_INTERVAL + PING_TIMEOUT;
-    assert.ok(closeAt >= expected - 50 && closeAt <= expected + 300, `closed after ${closeAt} ms`);
+    assert.ok(closeAt >= expected - 50 && closeAt <= expected + 400, `closed after ${closeAt} ms`);
   });
 
   test('a polling client that pongs by POST stays up', async () => {

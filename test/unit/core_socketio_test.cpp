@@ -156,7 +156,7 @@ BOOST_FIXTURE_TEST_CASE(server_emit_with_ack_answers_or_times_out, fixture) {
     auto* sock = sio.of("/").find(sid);
     BOOST_TEST_REQUIRE(sock);
     std::vector<std::string> results;
-    auto record = [&](bool timed_out, boost::json::array args) {
+    auto record = [&](bool timed_out, boost::json::array args, std::vector<std::string>) {
         results.push_back(timed_out ? "timeout" : boost::json::serialize(args));
     };
     sock->emit_with_ack("q", {1}, 1s, record);
@@ -168,6 +168,11 @@ BOOST_FIXTURE_TEST_CASE(server_emit_with_ack_answers_or_times_out, fixture) {
     ioc.run_for(50ms);
     BOOST_TEST(results == (std::vector<std::string>{R"(["yes"])", "timeout"}));
     BOOST_TEST(!s->closed());
+    sock->emit_with_ack("q", {3}, 1s, record);
+    s->close(engine::close_reason::transport_close);  // the answer will never come
+    ioc.run_for(10ms);
+    BOOST_TEST(results.back() == "timeout");
+    BOOST_TEST(results.size() == 3u);
 }
 
 BOOST_FIXTURE_TEST_CASE(room_broadcast_shares_one_encoding, fixture) {

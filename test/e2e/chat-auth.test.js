@@ -1,0 +1,192 @@
+'use strict';
+// Socket.IO authentication (API.md "Authentication"): where the token may travel, what a bad
+// one gets, and what happens when a token expires on a connected socket.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const C = require('./lib/confab');
+
+const srv = C.useServer();
+const S = () => srv.server;
+const now = () => Math.floor(Date.now() / 1000);
+
+// The connect_error of a rejected handshake: message "Authentication error", data.code a string.
+function assertAuthError(err) {
+  assert.equal(err.message, 'Authentication error', `connect_error message: ${err.message}`);
+  assert.ok(err.data && typeof err.data === 'object', `connect_error data: ${JSON.stringify(err.data)}`);
+  assert.equal(typeof err.data.code, 'string', `connect_error data.code: ${JSON.stringify(err.data)}`);
+  assert.ok(err.data.code.length > 0);
+}
+
+// A connected socket works: a chat:join of the user's own chat is acked ok.
+async function assertUsable(socket, chatId) {
+  C.assertOk(await C.emitAck(socket, 'chat:join', { chatId }), 'chat:join after connect');
+}
+
+describe('where the token travels', () => {
+  let a;
+  let b;
+  let chat;
+  before(async () => {
+    [a, b] = await Promise.all([C.register(S(), 'aa'), C.register(S(), 'ab')]);
+    chat = await C.createChat(S(), a, { participants: [b] });
+  });
+
+  for (const transports of [undefined, ['polling'], ['websocket']]) {
+    const tname = transports ? transports.join() : 'default transports';
+    test(`auth payload {token} (${tname})`, async (t) => {
+      const s = await C.connectSocket(t, S(), a.token, transports ? { transports } : {});
+      await assertUsable(s, chat._id);
+    });
+  }
+
+  test('Authorization: Bearer header on the handshake (extraHeaders, polling)', async (t) => {
+    const s = await C.connectSocket(t, S(), undefined, {
+      transports: ['polling'],
+      extraHeaders: { Authorization: `Bearer ${a.token}` },
+    });
+    await assertUsable(s, chat._id);
+  });
+
+  test('Authorization: Bearer header, polling then upgrade to websocket', async (t) => {
+    const s = await C.connectSocket(t, S(), undefined, { extraHeaders: { Authorization: `Bearer ${a.token}` } });
+    await assertUsable(s, chat._id);
+    if (s.io.engine.transport.name !== 'websocket') {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no upgrade within 3 s')), 3000);
+        s.io.engine.once('upgrade', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await assertUsable(s, chat._id);
+  });
+
+  test('Authorization: Bearer header over a direct websocket', async (t) => {
+    const s = await C.connectSocket(t, S(), undefined, { transports: ['websocket'], extraHeaders: { Authorization: `Bearer ${a.token}` } });
+    await assertUsable(s, chat._id);
+  });
+
+  test('?token= query parameter', async (t) => {
+    const s = await C.connectSocket(t, S(), undefined, { query: { token: a.token } });
+    await assertUsable(s, chat._id);
+  });
+
+  test('?token= query parameter over a direct websocket', async (t) => {
+    const s = await C.connectSocket(t, S(), undefined, { query: { token: a.token }, transports: ['websocket'] });
+    await assertUsable(s, chat._id);
+  });
+
+  test('the socket acts as the token user (message:received names the sender)', async (t) => {
+    const s = await C.connectSocket(t, S(), undefined, { query: { token: b.token } });
+    await C.join(s, chat._id);
+    const m = await C.send(s, chat._id, 'who am i');
+    assert.deepEqual(m.senderId, { _id: b.id, username: b.username });
+  });
+});
+
+describe('rejected handshakes: connect_error "Authentication error"', () => {
+  let a;
+  before(async () => {
+    a = await C.register(S(), 'rj');
+  });
+  const cases = {
+    'no token at all': () => ({}),
+    'empty auth object': () => ({ auth: {} }),
+    'empty token': () => ({ auth: { token: '' } }),
+    'token not a string': () => ({ auth: { token: 12345 } }),
+    'garbage token': () => ({ auth: { token: 'garbage' } }),
+    'signed with another secret': () => ({
+      auth: { token: C.signJwt({ userId: a.id, username: a.username, iat: now(), exp: now() + 3600 }, { secret: 'not-the-secret' }) },
+    }),
+    'alg none': () => ({ auth: { token: C.signJwt({ userId: a.id, username: a.username, iat: now(), exp: now() + 3600 }, { alg: 'none' }) } }),
+    expired: () => ({ auth: { token: C.signJwt({ userId: a.id, username: a.username, iat: now() - 100, exp: now() - 10 }) } }),
+    'unknown user id': () => ({
+      auth: { token: C.signJwt({ userId: 'ffffffffffffffffffffffff', username: 'ghost', iat: now(), exp: now() + 3600 }) },
+    }),
+    'bad token in the Authorization header (polling)': () => ({
+      transports: ['polling'],
+      extraHeaders: { Authorization: 'Bearer nope.nope.nope' },
+    }),
+    'expired token in ?token=': () => ({
+      query: { token: C.signJwt({ userId: a.id, username: a.username, iat: now() - 100, exp: now() - 10 }) },
+    }),
+    'bad token over a direct websocket': () => ({ transports: ['websocket'], auth: { token: 'x.y.z' } }),
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    test(name, async () => {
+      assertAuthError(await C.connectError(S(), make()));
+    });
+  }
+
+  test('a rejected handshake does not mark the user online nor announce it', async (t) => {
+    const watcher = await C.register(S(), 'wt');
+    const ws = await C.connectSocket(t, S(), watcher.token);
+    const victim = await C.register(S(), 'vc');
+    const bad = C.signJwt({ userId: victim.id, username: victim.username, iat: now(), exp: now() + 3600 }, { secret: 'wrong' });
+    assertAuthError(await C.connectError(S(), { auth: { token: bad } }));
+    await C.quiet(200);
+    assert.deepEqual(ws.rec.payloads('user:online', (p) => p.userId === victim.id), []);
+    const me = await C.api(S(), 'GET', '/api/users/me', { token: victim.token });
+    assert.equal(me.json.status, 'offline');
+  });
+
+  test('the server keeps serving after rejected handshakes', async (t) => {
+    const s = await C.connectSocket(t, S(), a.token);
+    assert.ok(s.connected);
+  });
+});
+
+describe('token expiry (--jwt-expires-in 3)', () => {
+  let short;
+  const dir = C.makeDataDir();
+  before(async () => {
+    short = await C.startServer({ dataDir: dir, extraArgs: ['--jwt-expires-in', '3'] });
+  });
+  after(async () => {
+    const alive = short?.alive;
+    const res = await short?.stop();
+    C.removeDir(dir);
+    assert.ok(alive, 'the short-token server died');
+    assert.equal(res.code, 0);
+  });
+
+  test('tokens carry exp = iat + 3', async () => {
+    const u = await C.register(short, 'ex');
+    const { payload } = C.decodeJwt(u.token);
+    assert.equal(payload.exp - payload.iat, 3);
+  });
+
+  test('a connected socket is disconnected soon after its token expires; the token is then refused everywhere', async (t) => {
+    const u = await C.register(short, 'ex');
+    const other = await C.register(short, 'ey');
+    const { payload } = C.decodeJwt(u.token);
+    const s = await C.connectSocket(t, short, u.token);
+    // The watcher gets a long-lived token the test signs itself with the server's secret.
+    const longToken = C.signJwt({ userId: other.id, username: other.username, iat: now(), exp: now() + 3600 });
+    const watcher = await C.connectSocket(t, short, longToken);
+    const disconnected = new Promise((resolve) => s.once('disconnect', (reason) => resolve({ reason, at: Date.now() })));
+    const { reason, at } = await Promise.race([
+      disconnected,
+      C.sleep((payload.exp - now()) * 1000 + 5000).then(() => {
+        throw new Error('socket still connected 5 s after its token expired');
+      }),
+    ]);
+    const expMs = payload.exp * 1000;
+    assert.ok(at >= expMs - 1000, `disconnected ${expMs - at} ms before the token expired (${reason})`);
+    assert.ok(at <= expMs + 4000, `disconnected ${at - expMs} ms after expiry`);
+    assert.equal(reason, 'io server disconnect', `disconnect reason: ${reason}`);
+    // Its user had no other socket: the others are told it went offline.
+    const off = await watcher.rec.waitFor('user:offline', (p) => p.userId === u.id, { ms: 2000 });
+    C.assertKeys(off, ['userId', 'lastSeen'], 'user:offline');
+    assert.ok(watcher.connected, 'the watcher (long token) was disconnected too');
+    C.assertApiError(await C.api(short, 'GET', '/api/users/me', { token: u.token }), 401, 'UNAUTHORIZED');
+    assertAuthError(await C.connectError(short, { auth: { token: u.token } }));
+    // Logging in again gives a fresh token that works.
+    const login = await C.api(short, 'POST', '/api/auth/login', { body: { username: u.username, password: u.password } });
+    assert.equal(login.status, 200, login.text);
+    const again = await C.connectSocket(t, short, login.json.token);
+    assert.ok(again.connected);
+  });
+});

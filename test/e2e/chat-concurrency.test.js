@@ -1,0 +1,113 @@
+'use strict';
+// Races between clients: the uniqueness and dedup rules of API.md must hold when the requests
+// arrive at the same time, and concurrent updates of one object must not lose each other.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const C = require('./lib/confab');
+
+const srv = C.useServer({ extraArgs: ['--rate-limit-per-sec', '1000', '--rate-limit-burst', '1000'] });
+const S = () => srv.server;
+
+test('10 concurrent registrations of one username (in different cases): exactly one 201, the rest 409', async () => {
+  const name = C.uniqueName('race');
+  const res = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      C.api(S(), 'POST', '/api/auth/register', {
+        body: { username: i % 2 ? name.toUpperCase() : name, email: `${name}${i}@example.com`, password: C.PASSWORD },
+      }),
+    ),
+  );
+  assert.deepEqual(res.map((r) => r.status).sort(), [201, ...Array(9).fill(409)], res.map((r) => `${r.status}`).join(' '));
+});
+
+test('10 concurrent registrations of one email: exactly one 201', async () => {
+  const email = `${C.uniqueName('mail')}@example.com`;
+  const res = await Promise.all(
+    Array.from({ length: 10 }, () => C.api(S(), 'POST', '/api/auth/register', { body: { username: C.uniqueName('m'), email, password: C.PASSWORD } })),
+  );
+  assert.deepEqual(res.map((r) => r.status).sort(), [201, ...Array(9).fill(409)]);
+});
+
+test('10 concurrent direct-chat creations between the same two users (both sides): one chat', async () => {
+  const [a, b] = await Promise.all([C.register(S(), 'da'), C.register(S(), 'db')]);
+  const res = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      C.api(S(), 'POST', '/api/chats', { token: (i % 2 ? a : b).token, body: { type: 'direct', participantIds: [(i % 2 ? b : a).id] } }),
+    ),
+  );
+  const statuses = res.map((r) => r.status);
+  assert.deepEqual(statuses.sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201], statuses.join(' '));
+  assert.equal(new Set(res.map((r) => r.json._id)).size, 1, 'several direct chats for one pair');
+  const list = (await C.api(S(), 'GET', '/api/chats', { token: a.token })).json;
+  assert.equal(list.filter((ch) => ch.type === 'direct').length, 1);
+});
+
+test('one clientMessageId sent from 3 sockets of the same user at once: one message', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'ca'), C.register(S(), 'cb')]);
+  const chat = await C.createChat(S(), a, { participants: [b] });
+  const socks = await Promise.all([0, 1, 2].map((i) => C.connectSocket(t, S(), a.token, { name: `a${i}`, transports: ['websocket'] })));
+  const clientMessageId = C.clientMessageId();
+  for (let round = 0; round < 3; round += 1) {
+    const acks = await Promise.all(socks.map((s) => C.sendMessage(s, chat._id, 'only once', { clientMessageId })));
+    acks.forEach((x) => C.assertOk(x));
+  }
+  const sent = await Promise.all(socks.map((s) => s.rec.waitFor('message:sent', (p) => p.clientMessageId === clientMessageId)));
+  assert.equal(new Set(sent.map((p) => p.messageId)).size, 1, `different messageIds: ${JSON.stringify(sent)}`);
+  const h = await C.history(S(), b, chat._id);
+  assert.equal(h.messages.length, 1, `stored ${h.messages.length} messages for one clientMessageId`);
+});
+
+test('8 participants added by the admin at once: none lost', async () => {
+  const a = await C.register(S(), 'pa');
+  const chat = await C.createChat(S(), a, { participants: [] });
+  const users = await Promise.all(Array.from({ length: 8 }, () => C.register(S(), 'pp')));
+  const res = await Promise.all(users.map((u) => C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: a.token, body: { userId: u.id } })));
+  res.forEach((r) => assert.equal(r.status, 200, r.text));
+  const final = await C.chatOf(S(), a, chat._id);
+  assert.deepEqual([...final.participants].sort(), [a.id, ...users.map((u) => u.id)].sort(), 'lost participants');
+});
+
+test('8 users mark one message read and react to it at once: no read mark or reaction lost', async (t) => {
+  const a = await C.register(S(), 'ra');
+  const users = await Promise.all(Array.from({ length: 8 }, () => C.register(S(), 'rr')));
+  const chat = await C.createChat(S(), a, { participants: users });
+  const sa = await C.connectSocket(t, S(), a.token, { name: 'a' });
+  await C.join(sa, chat._id);
+  const m = await C.send(sa, chat._id, 'read me');
+  const socks = await Promise.all(users.map((u, i) => C.connectSocket(t, S(), u.token, { name: `u${i}`, transports: ['websocket'] })));
+  const acks = await Promise.all(
+    socks.flatMap((s) => [
+      C.emitAck(s, 'message:markRead', { messageId: m._id, chatId: chat._id }),
+      C.emitAck(s, 'message:reaction', { messageId: m._id, chatId: chat._id, emoji: '👍' }),
+    ]),
+  );
+  acks.forEach((x) => C.assertOk(x));
+  const stored = (await C.history(S(), a, chat._id)).messages[0];
+  assert.deepEqual(stored.readBy.map((r) => r.userId).sort(), users.map((u) => u.id).sort(), 'lost read marks');
+  assert.deepEqual(stored.reactions.map((r) => r.userId).sort(), users.map((u) => u.id).sort(), 'lost reactions');
+  // The last message:reactionUpdated a saw carries the full list.
+  await C.quiet(200);
+  const updates = sa.rec.payloads('message:reactionUpdated');
+  assert.equal(updates.length, 8);
+  assert.ok(updates.some((u) => u.reactions.length === 8), 'no update with all 8 reactions');
+});
+
+test('an edit and a delete of one message at once: it ends deleted with empty content', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'ea'), C.register(S(), 'eb')]);
+  const chat = await C.createChat(S(), a, { participants: [b] });
+  const s1 = await C.connectSocket(t, S(), a.token, { name: 'a1' });
+  const s2 = await C.connectSocket(t, S(), a.token, { name: 'a2', transports: ['websocket'] });
+  for (let i = 0; i < 5; i += 1) {
+    const m = await C.post(s1, chat._id, `race ${i}`);
+    const [edit, del] = await Promise.all([
+      C.emitAck(s1, 'message:edit', { messageId: m.messageId, chatId: chat._id, content: `edited ${i}` }),
+      C.emitAck(s2, 'message:delete', { messageId: m.messageId, chatId: chat._id }),
+    ]);
+    C.assertOk(del, 'delete');
+    assert.ok(edit.ok === true || edit.ok === false, JSON.stringify(edit));
+    const stored = (await C.history(S(), a, chat._id)).messages.find((x) => x._id === m.messageId);
+    assert.equal(stored.isDeleted, true);
+    assert.equal(stored.content, '', `a deleted message kept content '${stored.content}' after a racing edit`);
+  }
+});

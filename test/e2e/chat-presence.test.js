@@ -1,0 +1,118 @@
+'use strict';
+// Presence (API.md "Socket events" connect/disconnect rows): user:online when a user's first
+// socket connects, user:offline {userId, lastSeen} when its last one goes, and the status REST
+// shows.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const C = require('./lib/confab');
+
+const srv = C.useServer();
+const S = () => srv.server;
+
+const me = async (u) => (await C.api(S(), 'GET', '/api/users/me', { token: u.token })).json;
+async function searched(viewer, u) {
+  const res = await C.api(S(), 'GET', `/api/users?search=${u.username}`, { token: viewer.token });
+  assert.equal(res.status, 200, res.text);
+  const hit = res.json.find((x) => x._id === u.id);
+  assert.ok(hit, `search for ${u.username} did not find it: ${res.text}`);
+  return hit;
+}
+const about = (u) => (p) => p && p.userId === u.id;
+
+test('a registered user that never connected is offline', async () => {
+  const u = await C.register(S(), 'pn');
+  assert.equal(u.user.status, 'offline');
+  assert.equal((await me(u)).status, 'offline');
+});
+
+test('first socket: user:online to the others; a second socket: no new user:online; status online', async (t) => {
+  const [w, u] = await Promise.all([C.register(S(), 'pw'), C.register(S(), 'pu')]);
+  const ws = await C.connectSocket(t, S(), w.token, { name: 'watcher' });
+  const u1 = await C.connectSocket(t, S(), u.token, { name: 'u1' });
+  const online = await ws.rec.waitFor('user:online', about(u));
+  C.assertKeys(online, ['userId'], 'user:online');
+  assert.deepEqual(online, { userId: u.id });
+  assert.equal((await me(u)).status, 'online');
+  const hit = await searched(w, u);
+  C.assertUser(hit);
+  assert.equal(hit.status, 'online');
+
+  const from = ws.rec.mark();
+  const u2 = await C.connectSocket(t, S(), u.token, { name: 'u2' });
+  await C.quiet();
+  assert.deepEqual(ws.rec.payloads('user:online', about(u), from), [], 'user:online again for a second socket');
+  // The connecting user's own sockets are not told about themselves.
+  assert.deepEqual(u1.rec.payloads('user:online', about(u)), [], 'u1 was told its own user is online');
+  assert.deepEqual(u2.rec.payloads('user:online', about(u)), [], 'u2 was told its own user is online');
+});
+
+test('one of two sockets goes: no user:offline, still online; the last goes: user:offline {userId, lastSeen}, offline', async (t) => {
+  const [w, u] = await Promise.all([C.register(S(), 'pw'), C.register(S(), 'pu')]);
+  const ws = await C.connectSocket(t, S(), w.token, { name: 'watcher' });
+  const u1 = await C.connectSocket(t, S(), u.token, { name: 'u1' });
+  const u2 = await C.connectSocket(t, S(), u.token, { name: 'u2' });
+  await ws.rec.waitFor('user:online', about(u));
+  const started = Date.now();
+
+  u1.disconnect();
+  await C.quiet(300);
+  assert.deepEqual(ws.rec.payloads('user:offline', about(u)), [], 'user:offline while the user still has a socket');
+  assert.equal((await me(u)).status, 'online');
+  assert.ok(u2.connected);
+
+  u2.disconnect();
+  const off = await ws.rec.waitFor('user:offline', about(u));
+  C.assertKeys(off, ['userId', 'lastSeen'], 'user:offline');
+  assert.equal(off.userId, u.id);
+  C.assertIso(off.lastSeen, 'user:offline lastSeen');
+  assert.ok(Date.parse(off.lastSeen) >= started - 1000 && Date.parse(off.lastSeen) <= Date.now() + 1000, `lastSeen ${off.lastSeen} is not now`);
+  const after = await me(u);
+  assert.equal(after.status, 'offline');
+  assert.equal(after.lastSeen, off.lastSeen, 'GET /api/users/me lastSeen differs from user:offline lastSeen');
+  assert.equal((await searched(w, u)).status, 'offline');
+  await C.quiet(200);
+  assert.equal(ws.rec.payloads('user:offline', about(u)).length, 1, 'user:offline more than once');
+});
+
+test('every other user hears presence, whatever rooms they are in', async (t) => {
+  const [w1, w2, u] = await Promise.all([C.register(S(), 'pw'), C.register(S(), 'px'), C.register(S(), 'pu')]);
+  const s1 = await C.connectSocket(t, S(), w1.token, { name: 'w1' });
+  const s2 = await C.connectSocket(t, S(), w2.token, { name: 'w2', transports: ['websocket'] });
+  const chat = await C.createChat(S(), w1, { participants: [w2] });
+  await C.join(s1, chat._id);
+  const us = await C.connectSocket(t, S(), u.token, { name: 'u' });
+  await s1.rec.waitFor('user:online', about(u));
+  await s2.rec.waitFor('user:online', about(u));
+  us.disconnect();
+  await s1.rec.waitFor('user:offline', about(u));
+  await s2.rec.waitFor('user:offline', about(u));
+});
+
+test('two sockets connecting at once: exactly one user:online; both leaving at once: exactly one user:offline', async (t) => {
+  const [w, u] = await Promise.all([C.register(S(), 'pw'), C.register(S(), 'pu')]);
+  const ws = await C.connectSocket(t, S(), w.token, { name: 'watcher' });
+  const socks = await Promise.all([0, 1, 2].map((i) => C.connectSocket(t, S(), u.token, { name: `u${i}`, transports: ['websocket'] })));
+  await ws.rec.waitFor('user:online', about(u));
+  await C.quiet(300);
+  assert.equal(ws.rec.payloads('user:online', about(u)).length, 1, 'several user:online for concurrent first sockets');
+  socks.forEach((s) => s.disconnect());
+  await ws.rec.waitFor('user:offline', about(u));
+  await C.quiet(300);
+  assert.equal(ws.rec.payloads('user:offline', about(u)).length, 1, 'several user:offline for concurrent last sockets');
+  assert.equal((await me(u)).status, 'offline');
+});
+
+test('an abrupt transport close counts as a disconnect; reconnecting is online again', async (t) => {
+  const [w, u] = await Promise.all([C.register(S(), 'pw'), C.register(S(), 'pu')]);
+  const ws = await C.connectSocket(t, S(), w.token, { name: 'watcher' });
+  const us = await C.connectSocket(t, S(), u.token, { name: 'u', transports: ['websocket'] });
+  await ws.rec.waitFor('user:online', about(u));
+  us.io.engine.transport.ws.terminate(); // TCP gone without a Socket.IO/Engine.IO close
+  await ws.rec.waitFor('user:offline', about(u), { ms: 3000 });
+  assert.equal((await me(u)).status, 'offline');
+  const from = ws.rec.mark();
+  await C.connectSocket(t, S(), u.token, { name: 'u again' });
+  await ws.rec.waitFor('user:online', about(u), { from });
+  assert.equal((await me(u)).status, 'online');
+});
