@@ -1,6 +1,5 @@
 #include "core/chat/service.hpp"
 
-#include <deque>
 #include <unordered_set>
 
 #include <boost/asio/co_spawn.hpp>
@@ -29,7 +28,7 @@ struct service::socket_state {
     actor who;
     std::int64_t token_exp;
     rate_limiter bucket;
-    std::deque<pending_event> queue;
+    std::vector<pending_event> queue;  // a vector: idle sockets hold no allocation
     bool draining = false;
     std::unordered_set<std::string> chats;  // hex ids of the chat rooms joined
     net::steady_timer expiry;
@@ -178,14 +177,15 @@ void service::on_event(const socketio::socket_ptr& s, socketio::event& e) {
 net::awaitable<void> service::drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state) {
     auto alive = alive_;
     while (!state->queue.empty()) {
-        auto e = std::move(state->queue.front());
-        state->queue.pop_front();
-        auto out = co_await store_.run(
-            [run = e.run, who = state->who, payload = std::move(e.payload)](db::store& st) {
-                return run(st, who, payload);
-            });
-        if (!*alive || !s->connected()) co_return;
-        deliver(*s, *state, out, e);
+        auto batch = std::exchange(state->queue, {});
+        for (auto& e : batch) {
+            auto out = co_await store_.run(
+                [run = e.run, who = state->who, payload = std::move(e.payload)](db::store& st) {
+                    return run(st, who, payload);
+                });
+            if (!*alive || !s->connected()) co_return;
+            deliver(*s, *state, out, e);
+        }
     }
     state->draining = false;
 }

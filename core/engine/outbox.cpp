@@ -11,7 +11,7 @@ bool outbox::push(frame f) {
     return true;
 }
 
-std::deque<frame> outbox::take_all() noexcept {
+std::vector<frame> outbox::take_all() noexcept {
     bytes_ = 0;
     return std::exchange(frames_, {});
 }

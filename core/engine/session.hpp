@@ -1,6 +1,6 @@
 #pragma once
 #include <chrono>
-#include <deque>
+#include <vector>
 #include <functional>
 #include <memory>
 #include <string>
@@ -70,7 +70,7 @@ public:
     // Transport side. Completes when there is something for the active transport to do:
     // output queued, the session closed, or (polling) an upgrade under way.
     net::awaitable<void> wait();
-    std::deque<frame> take_output() noexcept { return outbox_.take_all(); }
+    std::vector<frame> take_output() noexcept { return outbox_.take_all(); }
     bool has_output() const noexcept { return !outbox_.empty(); }
 
     // Polling: at most one GET may wait at a time.

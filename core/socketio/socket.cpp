@@ -27,8 +27,12 @@ socket::socket(socket_namespace& nsp, connection& conn, std::string id, boost::j
       conn_(&conn),
       executor_(conn.session().executor()),
       id_(std::move(id)),
-      auth_(std::move(auth)),
-      request_(conn.session().request()) {}
+      auth_(std::move(auth)) {}
+
+const engine::request_info& socket::request() const noexcept {
+    static const engine::request_info none;
+    return conn_ ? conn_->session().request() : none;
+}
 
 socket::~socket() = default;
 
@@ -96,7 +100,6 @@ void socket::accept() {
     p.nsp = nsp_.name();
     p.data = std::move(data);
     send(std::move(p));
-    join(id_);
 }
 
 void socket::disconnect(bool close_connection) {

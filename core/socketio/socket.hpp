@@ -37,7 +37,8 @@ public:
     const std::string& id() const noexcept { return id_; }
     socket_namespace& nsp() const noexcept { return nsp_; }
     const boost::json::value& auth() const noexcept { return auth_; }
-    const engine::request_info& request() const noexcept { return request_; }
+    // The handshake request of the connection (empty once the socket is detached).
+    const engine::request_info& request() const noexcept;
     bool connected() const noexcept { return conn_ != nullptr && joined_; }
     // Still bound to a live connection (connected, or its CONNECT being decided).
     bool attached() const noexcept { return conn_ != nullptr; }
@@ -80,7 +81,6 @@ private:
     boost::asio::any_io_executor executor_;
     std::string id_;
     boost::json::value auth_;
-    engine::request_info request_;
     bool joined_ = false;
     std::unordered_set<std::string> rooms_;
     std::uint64_t next_ack_id_ = 0;
