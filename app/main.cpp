@@ -6,6 +6,7 @@
 
 #include "app/config/parse.hpp"
 #include "app/http/serve.hpp"
+#include "app/metrics/exposition.hpp"
 #include "app/rest/api.hpp"
 #include "core/auth/secret.hpp"
 #include "core/chat/service.hpp"
@@ -43,8 +44,9 @@ int run(const config::settings& settings) {
     db::async_store pool(store);
     engine::server engine(ioc.get_executor(), engine_config(settings));
     socketio::server sio(engine, socketio::config{});
+    metrics::registry counters;
     chat::service chat(ioc.get_executor(), sio, pool,
-                       {secret, settings.rate_limit_per_sec, settings.rate_limit_burst});
+                       {secret, settings.rate_limit_per_sec, settings.rate_limit_burst}, counters);
     http::cors_policy cors(settings.cors_origin);
     rest::api api(pool, {secret, settings.jwt_expires_in.count()}, cors,
                   [&](const std::vector<chat::rest::participant_removal>& removed) {
@@ -53,7 +55,14 @@ int run(const config::settings& settings) {
 
     http::router routes;
     routes.engines = {{"/socket.io/", &engine}};
-    routes.rest = [&api](http::request& req) { return api.handle(req); };
+    const app::metrics_sources sources{engine, sio.of("/"), counters, store};
+    routes.rest = [&api, &sources](http::request& req) -> net::awaitable<http::response> {
+        if (req.method() == http::bhttp::verb::get && req.target() == "/metrics")
+            co_return http::make_response(req, http::bhttp::status::ok,
+                                          app::render_metrics(sources),
+                                          "text/plain; version=0.0.4; charset=utf-8");
+        co_return co_await api.handle(req);
+    };
     routes.cors = cors;
     routes.body_limit = settings.max_payload;
     http::serve(ioc, settings.host, settings.port, routes,

@@ -231,6 +231,12 @@ result<std::vector<chat_view>> store::list_chats(const object_id& user_id,
         views.push_back(std::move(*view));
     }
     if (auto ec = impl_->finish(it)) return ec;
+    // The key orders by activity to the millisecond; within one, the newer chat comes first.
+    std::sort(views.begin(), views.end(), [](const chat_view& a, const chat_view& b) {
+        if (a.info.last_activity_at != b.info.last_activity_at)
+            return a.info.last_activity_at > b.info.last_activity_at;
+        return a.info.id > b.info.id;
+    });
     return views;
 }
 

@@ -61,6 +61,9 @@ class store {
     // be in progress or follow.
     std::error_code close();
 
+    // Bytes in table files and memtables, all column families together.
+    std::uint64_t size_bytes() const;
+
     // --- users ---
 
     // errc::username_taken / errc::email_taken when either is in use ignoring ASCII case;

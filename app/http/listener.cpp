@@ -1,5 +1,7 @@
 #include "app/http/listener.hpp"
 
+#include <array>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,6 +46,34 @@ engine::request_info request_info_of(const request& req, const target& t,
     return info;
 }
 
+// Answers 413/431 and closes, but first drains what the client is still sending (up to a
+// bound): closing on unread data makes the kernel reset the connection, and the client would
+// never see the answer.
+net::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const router& routes,
+                                      const bhttp::request_parser<bhttp::string_body>& parser,
+                                      bool body) {
+    const request& req = body ? parser.get() : request{};
+    auto res = make_response(
+        req, body ? bhttp::status::payload_too_large : bhttp::status::request_header_fields_too_large,
+        R"({"error":{"code":"PAYLOAD_TOO_LARGE","message":"Request too large"}})",
+        "application/json");
+    res.keep_alive(false);
+    routes.cors.apply(req, res);
+    stream.expires_after(std::chrono::seconds(5));
+    auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
+    if (wec) co_return;
+    boost::system::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink;
+    std::size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (drained < 64 * 1024 * 1024) {
+        auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+        if (rec) break;
+        drained += n;
+    }
+}
+
 net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& routes) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -53,13 +83,8 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& ro
         stream.expires_after(routes.header_timeout);
         auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-            request dummy;
-            const auto status = ec == bhttp::error::body_limit
-                                    ? bhttp::status::payload_too_large
-                                    : bhttp::status::request_header_fields_too_large;
-            auto res = plain_error(dummy, status, "Request too large");
-            co_await bhttp::async_write(stream, res, use_tuple);
-            break;
+            co_await refuse_too_large(stream, routes, parser, ec == bhttp::error::body_limit);
+            co_return;
         }
         if (ec) break;
         stream.expires_never();
@@ -76,7 +101,15 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& ro
             co_await bhttp::async_write(stream, res, use_tuple);
             break;
         }
+        // HEAD is answered as GET without the body, as Express does.
+        const bool head = req.method() == bhttp::verb::head;
+        if (head) req.method(bhttp::verb::get);
         auto res = co_await dispatch(routes, req, info, t);
+        if (head) {
+            const auto length = res.body().size();
+            res.body().clear();
+            res.content_length(length);
+        }
         stream.expires_after(routes.header_timeout);
         auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
         if (wec || !res.keep_alive()) break;

@@ -54,11 +54,12 @@ std::shared_ptr<service::socket_state>* state_of(socketio::socket& s) {
 }  // namespace
 
 service::service(net::any_io_executor ex, socketio::server& sio, db::async_store& store,
-                 service_settings settings)
+                 service_settings settings, metrics::registry& metrics)
     : executor_(std::move(ex)),
       nsp_(sio.of("/")),
       store_(store),
       settings_(std::move(settings)),
+      metrics_(metrics),
       alive_(std::make_shared<bool>(true)) {
     nsp_.use([this](const socketio::socket_ptr& s, socketio::socket_namespace::next_fn next) {
         authenticate(s, std::move(next));
@@ -149,6 +150,8 @@ net::awaitable<void> service::set_presence(db::object_id user_id, bool online) {
 
 void service::reject(socketio::socket& s, const failure& f, std::string_view event,
                      socketio::ack_sender& ack) {
+    metrics_.count_error(to_string(f.code));
+    if (f.code == code::rate_limited) ++metrics_.rate_limited;
     s.emit("error", {boost::json::object{{"message", f.message},
                                          {"code", to_string(f.code)},
                                          {"event", event}}});
@@ -162,6 +165,7 @@ void service::on_event(const socketio::socket_ptr& s, socketio::event& e) {
     if (!state->bucket.try_take(std::chrono::steady_clock::now()))
         return reject(*s, {code::rate_limited, "Too many events"}, e.name, e.ack);
     const auto run = events::find(e.name);
+    metrics_.count_event(run ? std::string_view(e.name) : "unknown");
     if (!run) return reject(*s, {code::bad_request, "Unknown event"}, e.name, e.ack);
     if (e.args.empty() || !e.args.front().is_object())
         return reject(*s, {code::bad_request, "Payload must be a JSON object"}, e.name, e.ack);
@@ -179,10 +183,12 @@ net::awaitable<void> service::drain(socketio::socket_ptr s, std::shared_ptr<sock
     while (!state->queue.empty()) {
         auto batch = std::exchange(state->queue, {});
         for (auto& e : batch) {
+            const auto started = std::chrono::steady_clock::now();
             auto out = co_await store_.run(
                 [run = e.run, who = state->who, payload = std::move(e.payload)](db::store& st) {
                     return run(st, who, payload);
                 });
+            metrics_.store_write_latency.observe(std::chrono::steady_clock::now() - started);
             if (!*alive || !s->connected()) co_return;
             deliver(*s, *state, out, e);
         }
@@ -201,6 +207,7 @@ void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pe
         state.chats.erase(out.chat_id.to_hex());
     }
     for (auto& emit : out.emits) {
+        if (emit.event == "message:received") ++metrics_.messages_stored;
         switch (emit.to) {
             case audience::room: nsp_.emit_to(room, emit.event, {std::move(emit.payload)}); break;
             case audience::room_others:

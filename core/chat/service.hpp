@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/chat/outcome.hpp"
+#include "core/metrics/registry.hpp"
 #include "core/socketio/server.hpp"
 #include "db/async_store.hpp"
 
@@ -26,7 +27,7 @@ struct service_settings {
 class service {
 public:
     service(net::any_io_executor ex, socketio::server& sio, db::async_store& store,
-            service_settings settings);
+            service_settings settings, metrics::registry& metrics);
     ~service();
 
     // Takes the user's sockets out of the chat's room now (they were removed from the chat).
@@ -55,6 +56,7 @@ private:
     socketio::socket_namespace& nsp_;
     db::async_store& store_;
     service_settings settings_;
+    metrics::registry& metrics_;
     std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
     std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
 };

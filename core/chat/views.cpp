@@ -83,7 +83,7 @@ boost::json::object chat_json(const db::chat_view& c, const username_of& names) 
     boost::json::object o;
     o["_id"] = c.info.id.to_hex();
     o["type"] = db::to_string(c.info.type);
-    o["name"] = c.info.type == db::chat_type::group ? boost::json::value(c.info.name) : nullptr;
+    o["name"] = c.info.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.info.name);
     boost::json::array participants;
     boost::json::array admins;
     for (const auto& m : c.members) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string_view>
 
 namespace confab::engine {
@@ -13,6 +14,7 @@ enum class close_reason {
     slow_consumer,    // the outbound queue hit its cap
     server_shutdown,
 };
+inline constexpr std::size_t close_reason_count = 7;
 
 constexpr std::string_view to_string(close_reason r) noexcept {
     switch (r) {

@@ -10,7 +10,10 @@ std::shared_ptr<session> server::open(transport_kind transport, request_info req
     auto s = std::make_shared<session>(executor_, random_id(), transport, config_,
                                        std::move(request));
     sessions_.emplace(s->sid(), s);
-    s->on_closed([this](session& closed) { sessions_.erase(closed.sid()); });
+    s->on_closed([this](session& closed) {
+        ++closed_[static_cast<std::size_t>(closed.reason())];
+        sessions_.erase(closed.sid());
+    });
     if (on_connection_) on_connection_(s);
     s->start();
     return s;
@@ -19,6 +22,15 @@ std::shared_ptr<session> server::open(transport_kind transport, request_info req
 std::shared_ptr<session> server::find(std::string_view sid) const {
     auto it = sessions_.find(std::string(sid));
     return it == sessions_.end() ? nullptr : it->second;
+}
+
+server::stats server::current() const {
+    stats st;
+    for (const auto& [sid, s] : sessions_) {
+        ++(s->transport() == transport_kind::polling ? st.polling : st.websocket);
+        st.queued_bytes += s->queued_bytes();
+    }
+    return st;
 }
 
 void server::close_all(close_reason reason) {

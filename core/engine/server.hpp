@@ -1,4 +1,6 @@
 #pragma once
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,11 +31,24 @@ public:
     std::shared_ptr<session> find(std::string_view sid) const;
     void close_all(close_reason reason);
 
+    // Read at scrape time, for /metrics.
+    struct stats {
+        std::size_t polling = 0;
+        std::size_t websocket = 0;
+        std::size_t queued_bytes = 0;
+    };
+    stats current() const;
+    // Sessions closed so far, by reason.
+    std::uint64_t closed(close_reason r) const noexcept {
+        return closed_[static_cast<std::size_t>(r)];
+    }
+
 private:
     net::any_io_executor executor_;
     config config_;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
     std::function<void(const std::shared_ptr<session>&)> on_connection_;
+    std::array<std::uint64_t, close_reason_count> closed_{};
 };
 
 }  // namespace confab::engine

@@ -118,11 +118,66 @@ std::error_code consume_ack_id(std::string_view& rest, std::optional<std::uint64
     return {};
 }
 
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// The UTF-16 code unit of a `\uXXXX` escape starting at text[i], or -1.
+long escaped_unit(std::string_view text, std::size_t i) {
+    if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
+    long unit = 0;
+    for (std::size_t k = i + 2; k < i + 6; ++k) {
+        const int d = hex_digit(text[k]);
+        if (d < 0) return -1;
+        unit = unit * 16 + d;
+    }
+    return unit;
+}
+
+// JSON.stringify writes unpaired surrogates ("\ud800") that a browser's strings may hold;
+// JavaScript parses them back but UTF-8 cannot carry them, so they become U+FFFD instead of
+// costing the client its connection.
+std::string replace_lone_surrogates(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\' || i + 1 >= text.size()) {
+            out.push_back(text[i]);
+            continue;
+        }
+        const long unit = escaped_unit(text, i);
+        const bool high = unit >= 0xD800 && unit <= 0xDBFF;
+        const long next = high ? escaped_unit(text, i + 6) : -1;
+        if (high && next >= 0xDC00 && next <= 0xDFFF) {
+            out.append(text.substr(i, 12));
+            i += 11;
+        } else if (unit >= 0xD800 && unit <= 0xDFFF) {
+            out.append("\\uFFFD");
+            i += 5;
+        } else {
+            out.append(text.substr(i, 2));  // any other escape, kept whole
+            ++i;
+        }
+    }
+    return out;
+}
+
 std::error_code parse_json(std::string_view text, const limits& l, boost::json::value& out) {
     boost::json::parse_options options;
     options.max_depth = l.max_json_depth;
     boost::system::error_code ec;
     boost::json::value parsed = boost::json::parse(text, ec, {}, options);
+    if (ec && ec != boost::json::error::too_deep) {
+        // Boost 1.81 reports lone surrogates as a plain syntax error: retry only if there were any.
+        const auto repaired = replace_lone_surrogates(text);
+        if (repaired != text) {
+            ec = {};
+            parsed = boost::json::parse(repaired, ec, {}, options);
+        }
+    }
     if (ec == boost::json::error::too_deep) return error::json_too_deep;
     if (ec) return error::bad_json;
     out = std::move(parsed);

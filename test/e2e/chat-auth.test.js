@@ -138,6 +138,19 @@ describe('rejected handshakes: connect_error "Authentication error"', () => {
   });
 });
 
+// Resolves with { reason, at } when `socket` disconnects; rejects if it is still connected at
+// `deadline` (epoch ms, capped at 10 s from now so a wrong token lifetime cannot hang the file).
+function disconnectedBy(socket, deadline) {
+  const ms = Math.min(Math.max(deadline - Date.now(), 0), 10000);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket still connected ${ms} ms later (token expired at ${new Date(deadline - 5000).toISOString()})`)), ms);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve({ reason, at: Date.now() });
+    });
+  });
+}
+
 describe('token expiry (--jwt-expires-in 3)', () => {
   let short;
   const dir = C.makeDataDir();
@@ -158,6 +171,14 @@ describe('token expiry (--jwt-expires-in 3)', () => {
     assert.equal(payload.exp - payload.iat, 3);
   });
 
+  test('a polling-only socket is disconnected at expiry too', async (t) => {
+    const u = await C.register(short, 'ep');
+    const { payload } = C.decodeJwt(u.token);
+    const s = await C.connectSocket(t, short, u.token, { transports: ['polling'] });
+    const { at } = await disconnectedBy(s, payload.exp * 1000 + 5000);
+    assert.ok(at >= payload.exp * 1000 - 1000, 'disconnected before expiry');
+  });
+
   test('a connected socket is disconnected soon after its token expires; the token is then refused everywhere', async (t) => {
     const u = await C.register(short, 'ex');
     const other = await C.register(short, 'ey');
@@ -166,13 +187,7 @@ describe('token expiry (--jwt-expires-in 3)', () => {
     // The watcher gets a long-lived token the test signs itself with the server's secret.
     const longToken = C.signJwt({ userId: other.id, username: other.username, iat: now(), exp: now() + 3600 });
     const watcher = await C.connectSocket(t, short, longToken);
-    const disconnected = new Promise((resolve) => s.once('disconnect', (reason) => resolve({ reason, at: Date.now() })));
-    const { reason, at } = await Promise.race([
-      disconnected,
-      C.sleep((payload.exp - now()) * 1000 + 5000).then(() => {
-        throw new Error('socket still connected 5 s after its token expired');
-      }),
-    ]);
+    const { reason, at } = await disconnectedBy(s, payload.exp * 1000 + 5000);
     const expMs = payload.exp * 1000;
     assert.ok(at >= expMs - 1000, `disconnected ${expMs - at} ms before the token expired (${reason})`);
     assert.ok(at <= expMs + 4000, `disconnected ${at - expMs} ms after expiry`);
@@ -189,4 +204,29 @@ describe('token expiry (--jwt-expires-in 3)', () => {
     const again = await C.connectSocket(t, short, login.json.token);
     assert.ok(again.connected);
   });
+});
+
+describe('token lifetime settings', () => {
+  // JWT_EXPIRES_IN / --jwt-expires-in: 3600, 90m, 12h, 7d; flags win over the environment.
+  const cases = [
+    ['--jwt-expires-in 3600', { extraArgs: ['--jwt-expires-in', '3600'] }, 3600],
+    ['--jwt-expires-in 90m', { extraArgs: ['--jwt-expires-in', '90m'] }, 5400],
+    ['--jwt-expires-in 12h', { extraArgs: ['--jwt-expires-in', '12h'] }, 43200],
+    ['JWT_EXPIRES_IN=7d', { env: { JWT_EXPIRES_IN: '7d' } }, 604800],
+    ['JWT_EXPIRES_IN=90m', { env: { JWT_EXPIRES_IN: '90m' } }, 5400],
+    ['JWT_EXPIRES_IN=90m with --jwt-expires-in 12h (the flag wins)', { env: { JWT_EXPIRES_IN: '90m' }, extraArgs: ['--jwt-expires-in', '12h'] }, 43200],
+  ];
+  for (const [name, opts, seconds] of cases) {
+    test(`${name}: exp - iat = ${seconds}`, async () => {
+      const s = await C.startServer(opts);
+      try {
+        const u = await C.register(s, 'lt');
+        const { payload } = C.decodeJwt(u.token);
+        assert.equal(payload.exp - payload.iat, seconds);
+      } finally {
+        await s.stop();
+        C.removeDir(s.dataDir);
+      }
+    });
+  }
 });

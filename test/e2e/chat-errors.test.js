@@ -183,6 +183,9 @@ describe('content, emoji, replyTo, messageType limits', () => {
   test('message:send content of 10001 two-byte characters: BAD_REQUEST', async () => {
     await expectRejected(sb, 'message:send', send({ content: 'é'.repeat(10001) }), 'BAD_REQUEST');
   });
+  test('message:send content of 10001 emoji: BAD_REQUEST', async () => {
+    await expectRejected(sb, 'message:send', send({ content: '😀'.repeat(10001) }), 'BAD_REQUEST');
+  });
   test('message:send with an unknown messageType: BAD_REQUEST', async () => {
     await expectRejected(sb, 'message:send', send({ messageType: 'video' }), 'BAD_REQUEST');
   });
@@ -215,6 +218,39 @@ describe('content, emoji, replyTo, messageType limits', () => {
   test('message:reaction emoji of 36 bytes (9 emoji): BAD_REQUEST', async () => {
     await expectRejected(sb, 'message:reaction', [{ ...VALID['message:reaction'](), emoji: '😀'.repeat(9) }], 'BAD_REQUEST');
   });
+});
+
+describe('strings with a lone UTF-16 surrogate', () => {
+  // JSON.stringify('\ud800') is the valid JSON text "\ud800" (an escape); socket.io-client sends
+  // it as is. The server may accept such a string or refuse the event with BAD_REQUEST, but it
+  // must answer, and keep the connection (API.md "Limits": a clear error, nothing changed).
+  const cases = [
+    ['message:send content', 'message:send', () => ({ chatId: chat._id, content: 'a\ud800b' })],
+    ['message:send content (lone low surrogate)', 'message:send', () => ({ chatId: chat._id, content: '\udc00' })],
+    ['an unused extra field of chat:typing', 'chat:typing', () => ({ chatId: chat._id, note: '\ud83d' })],
+    ['message:reaction emoji', 'message:reaction', () => ({ messageId: msg._id, chatId: chat._id, emoji: '\ud83d' })],
+  ];
+  for (const [name, event, payload] of cases) {
+    for (const transports of [['websocket'], ['polling']]) {
+      test(`${name} over ${transports[0]}: answered (ok or BAD_REQUEST), connection kept`, async (t) => {
+        const s = await C.connectSocket(t, S(), b.token, { name: 'b-surrogate', transports });
+        let reason = null;
+        s.once('disconnect', (r) => {
+          reason = r;
+        });
+        const from = s.rec.mark();
+        const ack = await C.emitAckWithin(1000, s, event, payload()).catch(() => null);
+        await C.quiet(100);
+        assert.equal(reason, null, `the server dropped the connection (${reason}) for ${name}`);
+        assert.ok(ack, `no ack for ${event} with a lone surrogate`);
+        if (ack.ok !== true) {
+          C.assertAckError(ack, 'BAD_REQUEST');
+          C.assertErrorEvent(await s.rec.waitError(event, { from }), event, 'BAD_REQUEST');
+        }
+        C.assertOk(await C.emitAck(s, 'chat:stopTyping', { chatId: chat._id }), 'after the lone surrogate');
+      });
+    }
+  }
 });
 
 describe('non-participants', () => {
@@ -256,6 +292,7 @@ describe('non-participants', () => {
     const own = await C.createChat(S(), o, { participants: [d] });
     await C.join(so, own._id);
     const target = await C.send(sa, chat._id, 'not yours');
+    await sb.rec.waitFor('message:received', (p) => p._id === target._id);
     const before = await C.history(S(), a, chat._id);
     const fa = sa.rec.mark();
     const fb = sb.rec.mark();
@@ -280,13 +317,16 @@ describe('non-participants', () => {
     assert.ok(t);
   });
 
-  test('a member editing/deleting through another chat id it is also in is refused', async () => {
+  test('a member using a message through the id of another chat it is also in is refused', async () => {
     const other = await C.createChat(S(), b, { participants: [a] });
     const target = await C.send(sa, chat._id, 'in the first chat');
+    await sb.rec.waitFor('message:received', (p) => p._id === target._id);
     const before = await C.history(S(), a, chat._id);
     for (const [event, payload] of [
       ['message:edit', { messageId: target._id, chatId: other._id, content: 'moved?' }],
       ['message:delete', { messageId: target._id, chatId: other._id }],
+      ['message:markRead', { messageId: target._id, chatId: other._id }],
+      ['message:reaction', { messageId: target._id, chatId: other._id, emoji: '🔀' }],
     ]) {
       const ack = await C.emitAck(sa, event, payload);
       C.assertAckError(ack, ['BAD_REQUEST', 'NOT_FOUND', 'FORBIDDEN'], `${event} with a chatId the message is not in`);

@@ -255,6 +255,13 @@ describe('message:send', () => {
     assert.equal(h.messages[1].content, accented);
   });
 
+  test('content of 10000 astral characters (emoji: 2 UTF-16 units, 4 bytes each) is accepted', async (t) => {
+    const { chat, sock, b } = await room(t);
+    const emoji = '😀'.repeat(10000);
+    C.assertOk(await C.sendMessage(sock.a, chat._id, emoji), '10000 emoji');
+    assert.equal((await C.history(S(), b, chat._id)).messages[0].content, emoji);
+  });
+
   test('unicode content round-trips exactly', async (t) => {
     const { chat, sock } = await room(t);
     const text = 'ünï 😀 中文 "quotes" \\ back \n newline \u0000 nul';
@@ -327,6 +334,9 @@ describe('message:edit', () => {
     assert.equal(stored.isEdited, true);
     assert.equal(stored.editedAt, ev.editedAt);
     assert.equal(stored.createdAt, m.createdAt);
+    const listed = (await C.api(S(), 'GET', '/api/chats', { token: b.token })).json.find((ch) => ch._id === chat._id);
+    assert.equal(listed.lastMessage.content, 'after', 'lastMessage does not show the edit');
+    assert.equal(listed.lastMessage.isEdited, true);
   });
 
   test('another member editing gets error FORBIDDEN (sender only); nothing changes', async (t) => {
@@ -385,6 +395,7 @@ describe('message:delete', () => {
     const { c, chat, sock } = await room(t, { joined: ['a', 'b', 'c'] });
     const mc = await C.send(sock.c, chat._id, 'c says');
     const ma = await C.send(sock.a, chat._id, 'admin says');
+    for (const k of ['b', 'c']) await sock[k].rec.waitFor('message:received', (p) => p._id === ma._id);
     for (const m of [mc, ma]) {
       const fb = sock.b.rec.mark();
       const fc = sock.c.rec.mark();

@@ -6,11 +6,8 @@ const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const C = require('./lib/confab');
 
-const srv = useServerWithFastEvents();
-function useServerWithFastEvents() {
-  // History paging needs >100 messages: lift the per-socket rate limit for this file.
-  return C.useServer({ extraArgs: ['--rate-limit-per-sec', '10000', '--rate-limit-burst', '10000', '--durability', 'async'] });
-}
+// History paging needs >100 messages: lift the per-socket rate limit for this file.
+const srv = C.useServer({ extraArgs: ['--rate-limit-per-sec', '10000', '--rate-limit-burst', '10000', '--durability', 'async'] });
 const S = () => srv.server;
 
 describe('health', () => {
@@ -19,6 +16,12 @@ describe('health', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') || '', /application\/json/);
     assert.deepEqual(res.json, { status: 'ok' });
+  });
+
+  test('HEAD /healthz is 200 without a body (as Express answers HEAD for GET routes)', async () => {
+    const res = await C.api(S(), 'HEAD', '/healthz');
+    assert.equal(res.status, 200);
+    assert.equal(res.text, '');
   });
 
   test('GET /metrics is 200 Prometheus text', async () => {
@@ -402,6 +405,11 @@ describe('chats', () => {
   test('a direct chat with oneself is refused (400)', async () => {
     const res = await C.api(S(), 'POST', '/api/chats', { token: a.token, body: { type: 'direct', participantIds: [a.id] } });
     C.assertApiError(res, 400);
+  });
+
+  test('a JSON body with a lone surrogate escape gets 201 or a 400 JSON error', async () => {
+    const res = await C.api(S(), 'POST', '/api/chats', { token: a.token, rawBody: JSON.stringify({ type: 'group', name: 'x\ud800', participantIds: [b.id] }) });
+    if (res.status !== 201) C.assertApiError(res, 400, 'BAD_REQUEST');
   });
 
   test('a chat with an unknown participant id is rejected (400 or 404)', async () => {

@@ -132,6 +132,41 @@ test('SIGKILL right after the acks: every acknowledged message survives (durabil
   assert.equal(contents.filter((c) => c.startsWith('acked ')).length, 40);
 });
 
+test('SIGTERM in the middle of a stream of sends: it exits 0 and every acknowledged message survives', async (t) => {
+  const sa = await C.connectSocket(t, server, a.token, { name: 'a', transports: ['websocket'] });
+  const acked = [];
+  const pending = [];
+  for (let i = 0; i < 60; i += 1) {
+    pending.push(
+      C.sendMessage(sa, group._id, `inflight ${i}`).then(
+        (ack) => ack && ack.ok && acked.push(`inflight ${i}`),
+        () => {},
+      ),
+    );
+  }
+  // Stop once the first acks are in, with sends still in flight.
+  const t0 = Date.now();
+  while (acked.length < 5 && Date.now() - t0 < 3000) await C.sleep(2);
+  const res = await server.stop();
+  assert.equal(res.killed, false, 'no exit within 5 s of SIGTERM during sends');
+  assert.equal(res.code, 0, `exit ${res.code}/${res.signal}\n${server.logs()}`);
+  await Promise.all(pending);
+  assert.ok(acked.length >= 5, `only ${acked.length} acks before the stop`);
+  t.diagnostic(`${acked.length} of 60 sends acknowledged across the stop`);
+  server = await start();
+  const contents = new Set();
+  let before = '';
+  for (;;) {
+    const h = await C.history(server, a, group._id, `?limit=100${before ? `&before=${before}` : ''}`);
+    h.messages.forEach((m) => contents.add(m.content));
+    if (!h.hasMore) break;
+    before = h.messages[0]._id;
+  }
+  const lost = acked.filter((c) => !contents.has(c));
+  t.diagnostic(`${[...contents].filter((c) => c.startsWith('inflight ')).length} of 60 stored`);
+  assert.deepEqual(lost, [], `acknowledged messages lost over a SIGTERM (${acked.length} acked)`);
+});
+
 test('the restarted server stops cleanly too', async () => {
   const res = await server.stop();
   assert.equal(res.code, 0, `exit ${res.code}/${res.signal}\n${server.logs()}`);

@@ -709,3 +709,16 @@ BOOST_AUTO_TEST_CASE(survives_garbage) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// JSON.stringify emits unpaired surrogates; the reference server accepts them, so must we.
+BOOST_AUTO_TEST_CASE(lone_surrogates_become_replacement_characters) {
+    const decoded lone = decode(R"(2["a","x\ud800y",{"k":"\udc00"}])");
+    BOOST_TEST_REQUIRE(!lone.ec);
+    const auto& items = lone.packet.data.as_array();
+    BOOST_TEST(items[1].as_string() == "x\xEF\xBF\xBDy");
+    BOOST_TEST(items[2].at("k").as_string() == "\xEF\xBF\xBD");
+    const decoded pair = decode(R"(2["a","\ud83d\ude00","\\ud800"])");
+    BOOST_TEST_REQUIRE(!pair.ec);
+    BOOST_TEST(pair.packet.data.as_array()[1].as_string() == "\xF0\x9F\x98\x80");
+    BOOST_TEST(pair.packet.data.as_array()[2].as_string() == "\\ud800");
+}

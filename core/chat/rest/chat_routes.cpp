@@ -41,7 +41,10 @@ checked<std::vector<db::object_id>> other_participants(const boost::json::object
     return ids;
 }
 
+// `name?` in API.md: a group may go unnamed (shown as null), but a given name must fit.
 checked<std::string> group_name(const boost::json::object& body) {
+    const auto* given = body.if_contains("name");
+    if (!given || given->is_null()) return std::string();
     auto name = required_string(body, "name");
     if (!name) return name.error();
     const auto text = trimmed(*name);

@@ -79,9 +79,10 @@ function makeDataDir() {
 }
 
 // Starts confab with `--port 0` (or `port`) on `dataDir` (a fresh temp dir when not given),
-// `--jwt-secret SECRET` unless `secret` is null, plus `extraArgs`. Resolves with a Server once
+// `--jwt-secret SECRET` unless `secret` is null, plus `extraArgs`, with `env` added to the
+// environment. Resolves with a Server once
 // it prints "listening on HOST:PORT".
-function startServer({ dataDir, port = 0, secret = SECRET, extraArgs = [] } = {}) {
+function startServer({ dataDir, port = 0, secret = SECRET, extraArgs = [], env } = {}) {
   if (!fs.existsSync(CONFAB_BIN)) {
     return Promise.reject(
       new Error(`confab not found at ${CONFAB_BIN}: build it (cmake --build build --target confab) or set CONFAB_BIN`),
@@ -92,7 +93,7 @@ function startServer({ dataDir, port = 0, secret = SECRET, extraArgs = [] } = {}
   if (secret !== null) args.push('--jwt-secret', secret);
   args.push(...extraArgs);
   return new Promise((resolve, reject) => {
-    const child = spawn(CONFAB_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CONFAB_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
     running.add(child);
     const output = { stdout: '', stderr: '' };
     let settled = false;
