@@ -50,13 +50,21 @@ result<stored_message> store::store_message(const new_message& m) {
     const std::string chat_key = detail::key_of(m.chat_id);
     const std::string retry_key = m.client_message_id.empty()
                                       ? std::string{}
-                                      : detail::idempotency_key(m.sender_id, m.client_message_id);
+                                      : detail::idempotency_key(m.sender_id, m.chat_id, m.client_message_id);
 
     // The chat's lock orders its messages and guards the records every message updates (the
     // chat, its members' read markers and chat lists); the retry key's lock makes concurrent
     // retries find each other's message.
     auto lock =
         retry_key.empty() ? impl_->locks_.lock(chat_key) : impl_->locks_.lock(chat_key, retry_key);
+    // Rights first: a retry answers only to a current member of the chat it was sent to.
+    auto c = impl_->load<chat>(family::chats, chat_key);
+    if (!c) return c.error();
+    auto members = impl_->load_members(m.chat_id);
+    if (!members) return members.error();
+    const bool is_member = std::any_of(members->begin(), members->end(),
+                                       [&](const member& x) { return x.user_id == m.sender_id; });
+    if (!is_member) return errc::not_member;
     if (!retry_key.empty()) {
         auto earlier = impl_->get(family::idempotency, retry_key);
         if (!earlier) return earlier.error();
@@ -73,13 +81,6 @@ result<stored_message> store::store_message(const new_message& m) {
         }
     }
 
-    auto c = impl_->load<chat>(family::chats, chat_key);
-    if (!c) return c.error();
-    auto members = impl_->load_members(m.chat_id);
-    if (!members) return members.error();
-    const bool is_member = std::any_of(members->begin(), members->end(),
-                                       [&](const member& x) { return x.user_id == m.sender_id; });
-    if (!is_member) return errc::not_member;
 
     const millis now = impl_->now();
     message created;

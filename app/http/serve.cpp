@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "app/http/listener.hpp"
+#include "core/common/log.hpp"
 
 namespace confab::http {
 
@@ -39,14 +40,17 @@ void serve(net::io_context& ioc, const std::string& host, unsigned short port,
     acceptor.set_option(net::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
     acceptor.listen(net::socket_base::max_listen_connections);
+    // Tests and scripts wait for this line on stdout.
     fmt::print("listening on {}:{}\n", host, acceptor.local_endpoint().port());
     std::fflush(stdout);
+    log::at(log::level::info, "listen", "address={}:{}", host, acceptor.local_endpoint().port());
 
     net::co_spawn(ioc, accept_loop(acceptor, routes), net::detached);
 
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
         if (ec) return;
+        log::at(log::level::info, "shutdown", "closing sessions, grace {} ms", hooks.grace.count());
         boost::system::error_code ignored;
         acceptor.close(ignored);
         if (hooks.close_sessions) hooks.close_sessions();

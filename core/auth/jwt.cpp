@@ -59,6 +59,13 @@ std::string base64url_encode(const unsigned char* data, std::size_t size) {
 // Strict: no padding, no whitespace, and the unused low bits of the last character must be zero,
 // so each byte string has exactly one accepted spelling.
 std::optional<std::string> base64url_decode(std::string_view text) {
+    // libsodium 1.0.18 sign-extends chars and so accepts any byte >= 0x80 as a digit: a token
+    // would have many spellings. Only the URL-safe alphabet gets through.
+    const bool url_safe = std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_';
+    });
+    if (!url_safe) return std::nullopt;
     std::string out(text.size() / 4 * 3 + 3, '\0');
     std::size_t size = 0;
     if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),

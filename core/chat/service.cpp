@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/auth/jwt.hpp"
+#include "core/common/log.hpp"
 #include "core/auth/token_source.hpp"
 #include "core/chat/events/handlers.hpp"
 #include "core/chat/rate_limiter.hpp"
@@ -65,8 +66,9 @@ service::service(net::any_io_executor ex, socketio::server& sio, db::async_store
         authenticate(s, std::move(next));
     });
     nsp_.on_connection([this](const socketio::socket_ptr& s) { on_connect(s); });
-    nsp_.on_disconnect(
-        [this](const socketio::socket_ptr& s, std::string_view) { on_disconnect(s); });
+    nsp_.on_disconnect([this](const socketio::socket_ptr& s, std::string_view reason) {
+        on_disconnect(s, reason);
+    });
     nsp_.on_unknown([this](const socketio::socket_ptr& s, socketio::event& e) { on_event(s, e); });
 }
 
@@ -78,7 +80,11 @@ void service::authenticate(const socketio::socket_ptr& s,
     auto token = auth::find_token(s->auth(), request.authorization, request.query);
     if (!token) return next(auth_error("missing token"));
     auto claims = auth::verify(*token, settings_.jwt_secret, unix_now());
-    if (!claims) return next(auth_error(claims.error().message()));
+    if (!claims) {
+        log::at(log::level::info, "auth_refused", "from={} reason={}", request.remote_address,
+                claims.error().message());
+        return next(auth_error(claims.error().message()));
+    }
     auto user_id = db::object_id::parse(claims->user_id);
     if (!user_id) return next(auth_error("bad token"));
     // The user must still exist: ask the store, off the I/O thread.
@@ -100,6 +106,8 @@ void service::on_connect(const socketio::socket_ptr& s) {
     auto& state = **state_of(*s);
     auto& sockets = sockets_by_user_[state.who.user_id.to_hex()];
     sockets.push_back(s.get());
+    log::at(log::level::info, "connect", "user={} socket={} from={}", state.who.user_id.to_hex(),
+            s->id(), s->request().remote_address);
     if (sockets.size() == 1) {
         nsp_.emit_all("user:online", {boost::json::object{{"userId", state.who.user_id.to_hex()}}},
                       s.get());
@@ -113,10 +121,12 @@ void service::on_connect(const socketio::socket_ptr& s) {
     });
 }
 
-void service::on_disconnect(const socketio::socket_ptr& s) {
+void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reason) {
     auto* holder = state_of(*s);
     if (!holder) return;
     auto& state = **holder;
+    log::at(log::level::info, "disconnect", "user={} socket={} reason={}",
+            state.who.user_id.to_hex(), s->id(), reason);
     state.expiry.cancel();
     state.queue.clear();
     for (const auto& chat : state.chats) announce_active_users(*db::object_id::parse(chat));
@@ -150,6 +160,8 @@ net::awaitable<void> service::set_presence(db::object_id user_id, bool online) {
 
 void service::reject(socketio::socket& s, const failure& f, std::string_view event,
                      socketio::ack_sender& ack) {
+    log::at(f.code == code::internal ? log::level::error : log::level::debug, "event_refused",
+            "socket={} event={} code={} message={}", s.id(), event, to_string(f.code), f.message);
     metrics_.count_error(to_string(f.code));
     if (f.code == code::rate_limited) ++metrics_.rate_limited;
     s.emit("error", {boost::json::object{{"message", f.message},
@@ -203,6 +215,8 @@ void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pe
         s.join(room);
         state.chats.insert(out.chat_id.to_hex());
     } else if (out.rooms == room_change::leave) {
+        // Leaving a room one is not in tells nobody anything (and lets no outsider speak there).
+        if (!s.rooms().contains(room)) out.emits.clear();
         s.leave(room);
         state.chats.erase(out.chat_id.to_hex());
     }
@@ -216,7 +230,7 @@ void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pe
             case audience::sender: s.emit(emit.event, {std::move(emit.payload)}); break;
         }
     }
-    if (out.rooms != room_change::none) announce_active_users(out.chat_id);
+    if (out.rooms != room_change::none && !out.emits.empty()) announce_active_users(out.chat_id);
     if (e.ack) {
         boost::json::object reply{{"ok", true}};
         for (auto& field : out.ack) reply.emplace(field.key(), std::move(field.value()));

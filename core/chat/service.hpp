@@ -43,7 +43,7 @@ private:
 
     void authenticate(const socketio::socket_ptr& s, socketio::socket_namespace::next_fn next);
     void on_connect(const socketio::socket_ptr& s);
-    void on_disconnect(const socketio::socket_ptr& s);
+    void on_disconnect(const socketio::socket_ptr& s, std::string_view reason);
     void on_event(const socketio::socket_ptr& s, socketio::event& e);
     net::awaitable<void> drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state);
     void deliver(socketio::socket& s, socket_state& state, outcome& out, pending_event& e);

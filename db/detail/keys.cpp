@@ -34,8 +34,9 @@ std::string reaction_key(const object_id& chat, const object_id& message, const 
     return key_of(chat, message, user).append(emoji);
 }
 
-std::string idempotency_key(const object_id& user, std::string_view client_message_id) {
-    return key_of(user).append(client_message_id);
+std::string idempotency_key(const object_id& user, const object_id& chat,
+                            std::string_view client_message_id) {
+    return key_of(user, chat).append(client_message_id);
 }
 
 std::string fold_case(std::string_view s) {

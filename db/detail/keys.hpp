@@ -15,7 +15,7 @@
 //   reactions     chat + message + user + emoji -> ""
 //   receipts      chat + message + user       -> read time (8 bytes)
 //   read_markers  chat + user                 -> last read message and unread count
-//   idempotency   user + client message id    -> chat id + message id
+//   idempotency   user + chat + client msg id -> chat id + message id
 //   meta          "schema_version"            -> decimal number
 #include <cstdint>
 #include <optional>
@@ -34,7 +34,8 @@ std::string direct_chat_key(const object_id& a, const object_id& b);
 std::string user_chat_key(const object_id& user, millis activity, const object_id& chat);
 std::string reaction_key(const object_id& chat, const object_id& message, const object_id& user,
                          std::string_view emoji);
-std::string idempotency_key(const object_id& user, std::string_view client_message_id);
+std::string idempotency_key(const object_id& user, const object_id& chat,
+                            std::string_view client_message_id);
 
 // Usernames and emails are unique ignoring ASCII case: they are keyed lowercased.
 std::string fold_case(std::string_view s);

@@ -1,5 +1,6 @@
 #include "proto/engineio/base64.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <sodium.h>
@@ -22,7 +23,21 @@ void append_base64(std::string& out, std::string_view bytes) {
     out.resize(start + encoded_len - 1);
 }
 
+namespace {
+
+// libsodium 1.0.18 sign-extends chars and so decodes every byte >= 0x80 as '/': check the
+// alphabet ourselves, keeping one accepted spelling per value.
+bool in_alphabet(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '+' || c == '/' || c == '=';
+    });
+}
+
+}  // namespace
+
 bool decode_base64(std::string_view text, std::string& out) {
+    if (!in_alphabet(text)) return false;
     std::string decoded(text.size() / 4 * 3 + 3, '\0');
     std::size_t decoded_len = 0;
     // Without an end pointer, sodium fails unless the whole input is consumed.
