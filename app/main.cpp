@@ -7,8 +7,11 @@
 #include "app/config/parse.hpp"
 #include "app/http/serve.hpp"
 #include "app/metrics/exposition.hpp"
+#include "app/ops/backup.hpp"
+#include "app/ops/version.hpp"
 #include "app/rest/api.hpp"
 #include "core/auth/secret.hpp"
+#include "core/common/log.hpp"
 #include "core/chat/service.hpp"
 #include "core/engine/server.hpp"
 #include "core/socketio/server.hpp"
@@ -31,11 +34,22 @@ db::options store_options(const config::settings& s) {
     db::options o;
     o.path = std::filesystem::path(s.data_dir) / "db";
     o.durability = *db::parse_durability(s.durability);
-    o.log_error = [](std::string_view what) { std::cerr << "confab: store: " << what << "\n"; };
+    o.log_error = [](std::string_view what) { log::write(log::level::error, "store", what); };
     return o;
 }
 
+log::level log_level(std::string_view name) {
+    if (name == "debug") return log::level::debug;
+    if (name == "warn") return log::level::warn;
+    if (name == "error") return log::level::error;
+    return log::level::info;
+}
+
 int run(const config::settings& settings) {
+    log::configure(log_level(settings.log_level),
+                   settings.log_format == "json" ? log::format::json : log::format::plain);
+    log::at(log::level::info, "start", "confab {} data={} durability={}", ops::version(),
+            settings.data_dir, settings.durability);
     const auto secret = settings.jwt_secret.empty()
                             ? auth::load_or_create_secret(settings.data_dir)
                             : settings.jwt_secret;
@@ -78,15 +92,25 @@ int main(int argc, char** argv) {
         const char* v = std::getenv(name.c_str());
         return v ? std::optional<std::string>(v) : std::nullopt;
     });
-    if (parsed.help) {
-        std::cout << config::usage();
-        return 0;
-    }
     if (!parsed.error.empty()) {
         std::cerr << "confab: " << parsed.error << "\n";
         return 2;
     }
     try {
+        switch (parsed.command) {
+            case config::command::help:
+                std::cout << config::usage();
+                return 0;
+            case config::command::version:
+                std::cout << ops::version_text();
+                return 0;
+            case config::command::backup:
+                return ops::backup(parsed.values, parsed.directory, std::cout, std::cerr);
+            case config::command::restore:
+                return ops::restore(parsed.values, parsed.directory, std::cout, std::cerr);
+            case config::command::serve:
+                break;
+        }
         return run(parsed.values);
     } catch (const std::exception& e) {
         std::cerr << "confab: " << e.what() << "\n";

@@ -9,6 +9,10 @@ packages=(
     cmake ninja-build ccache mold pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev  # -all-dev lacks json
     librocksdb-dev libfmt-dev libsodium-dev
+    libssl-dev                                  # SHA-1 for the WebSocket handshake
+    # The static release build (CONFAB_STATIC) links RocksDB's compression libraries'
+    # archives; the packaging test unpacks the .deb (dpkg-deb) and cpack computes its Depends.
+    libsnappy-dev zlib1g-dev libbz2-dev liblz4-dev libzstd-dev dpkg-dev file
 )
 # The e2e tests need node and npm; an image with NodeSource's nodejs already has npm
 # (and conflicts with Debian's npm package).

@@ -21,6 +21,7 @@ struct settings {
     std::uint32_t rate_limit_burst = 40;
     std::string durability = "sync";
     std::string log_level = "info";
+    std::string log_format = "plain";
 };
 
 }  // namespace confab::config

@@ -1,11 +1,14 @@
 #include "app/transport/websocket.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
+#include "app/transport/websocket_connection.hpp"
+#include "app/transport/websocket_handshake.hpp"
 #include "core/engine/request_check.hpp"
 
 namespace confab::transport {
@@ -13,113 +16,221 @@ namespace confab::transport {
 namespace {
 
 namespace beast = http::beast;
-namespace ws = beast::websocket;
-using ws_stream = ws::stream<beast::tcp_stream>;
-using std::chrono::seconds;
+using connection_ptr = std::shared_ptr<websocket_connection>;
+using session_ptr = std::shared_ptr<engine::session>;
+using read_status = websocket_connection::read_status;
+using clock = websocket_connection::clock;
 
-// The reader and the writer share the stream; the last one out destroys it.
-struct connection {
-    explicit connection(beast::tcp_stream s) : stream(std::move(s)) {}
-    ws_stream stream;
-};
-using connection_ptr = std::shared_ptr<connection>;
+// How long the client has to take the handshake response, or its refusal.
+constexpr clock::duration handshake_timeout = std::chrono::seconds(5);
 
-net::awaitable<bool> write_text(ws_stream& stream, std::string_view text) {
-    stream.text(true);
-    auto [ec, n] = co_await stream.async_write(net::buffer(text), use_tuple);
-    co_return !ec;
+// A peer that takes no bytes for a whole heartbeat period would have missed its ping anyway.
+// The floor keeps a test's short heartbeat from cutting off a large write on a slow link.
+clock::duration write_timeout(const engine::config& cfg) {
+    return std::max<clock::duration>(cfg.ping_interval + cfg.ping_timeout,
+                                     std::chrono::seconds(10));
 }
 
-// Drains the session's queue onto the socket until the session ends, then closes the socket.
-net::awaitable<void> write_loop(connection_ptr c, std::shared_ptr<engine::session> s) {
-    auto& stream = c->stream;
-    bool ok = true;
-    while (ok) {
-        co_await s->wait();
-        for (const auto& f : s->take_output()) {
-            stream.text(!f.binary);
-            auto [ec, n] = co_await stream.async_write(net::buffer(*f.data), use_tuple);
-            if (ec) {
-                s->close(engine::close_reason::transport_error);
-                ok = false;
-                break;
-            }
-        }
-        if (s->closed()) break;
-    }
-    // A peer that ignores our close frame must not hold the socket: bound the handshake.
-    beast::get_lowest_layer(stream).expires_after(seconds(2));
-    if (ok) co_await stream.async_close(ws::close_code::normal, use_tuple);
-    beast::get_lowest_layer(stream).close();
-}
-
-enum class read_result { ok, closed, bad };
-
-net::awaitable<read_result> read_packet(ws_stream& stream, beast::flat_buffer& buffer,
-                                        eio::packet& out) {
-    buffer.clear();
-    auto [ec, n] = co_await stream.async_read(buffer, use_tuple);
-    if (ec) co_return read_result::closed;
-    const std::string_view data(static_cast<const char*>(buffer.cdata().data()), n);
-    if (!stream.got_text()) {
+// Decodes one client message; false when it is not an Engine.IO packet.
+bool decode(bool binary, std::string_view data, eio::packet& out) {
+    if (binary) {
         out = eio::decode_binary_frame(data);
-        co_return read_result::ok;
+        return true;
     }
-    const auto bad = eio::decode_text(data, out, false);
-    co_return bad ? read_result::bad : read_result::ok;
+    return !eio::decode_text(data, out, false);
 }
 
-// Reads packets into the session until either side ends it.
-net::awaitable<void> read_loop(connection_ptr c, std::shared_ptr<engine::session> s) {
-    beast::flat_buffer buffer;
+// Hands one client message to the session; one that is not Engine.IO ends the session.
+void deliver(engine::session& s, bool binary, std::string_view data) {
     eio::packet p;
-    while (!s->closed()) {
-        const auto r = co_await read_packet(c->stream, buffer, p);
-        if (r != read_result::ok) {
-            s->close(r == read_result::bad ? engine::close_reason::parse_error
-                                           : engine::close_reason::transport_close);
-            break;
+    if (!decode(binary, data, p)) {
+        s.close(engine::close_reason::parse_error);
+        return;
+    }
+    s.receive(std::move(p));
+}
+
+// Lets the other connections run between two full read buffers from one peer.
+auto yield(const connection_ptr& c) {
+    return net::post(c->get_executor(), use_tuple);
+}
+
+// Sends the session's output until the session ends: everything queued at a wake-up goes out
+// in one gather write. Then the rest of it and a close frame, unless the peer broke the
+// protocol: that one gets its close code and nothing more.
+net::awaitable<void> write_loop(connection_ptr c, session_ptr s) {
+    for (;;) {
+        co_await s->wait();
+        if (s->closed()) break;
+        const auto frames = s->take_output();
+        const auto ec = co_await c->write(frames);
+        if (ec) {
+            s->close(engine::close_reason::transport_error);
+            c->close_socket();
+            co_return;
         }
-        s->receive(std::move(p));
-        // A large message must not pin its buffer for the life of an idle connection.
-        if (buffer.capacity() > 16 * 1024) buffer.shrink_to_fit();
     }
+    std::vector<engine::frame> last;
+    if (c->close_code() == ws::close_code::normal) last = s->take_output();
+    co_await c->close(last);
 }
 
-void run(const connection_ptr& c, const std::shared_ptr<engine::session>& s) {
-    net::co_spawn(c->stream.get_executor(), write_loop(c, s), net::detached);
-    net::co_spawn(c->stream.get_executor(), read_loop(c, s), net::detached);
+void read_more(connection_ptr c, session_ptr s);
+
+void stop_reading(const connection_ptr& c, const session_ptr& s) {
+    s->close(engine::close_reason::transport_close);
+    c->reader_done();
 }
 
-// The upgrade of a polling session: "2probe" answered "3probe", then "5" switches transports.
-net::awaitable<void> upgrade(connection_ptr c, std::shared_ptr<engine::session> s) {
-    auto& stream = c->stream;
-    if (!s || !s->begin_upgrade()) {  // another WebSocket has this session already
-        beast::get_lowest_layer(stream).expires_after(seconds(2));
-        co_await stream.async_close(ws::close_code::policy_error, use_tuple);
+net::awaitable<void> answer_ping(connection_ptr c, session_ptr s) {
+    const auto ec = co_await c->send_pong();
+    if (ec) {
+        stop_reading(c, s);
         co_return;
     }
-    stream.set_option(ws::stream_base::timeout{seconds(5), s->settings().upgrade_timeout, false});
-    beast::flat_buffer buffer;
-    eio::packet p;
-    auto r = co_await read_packet(stream, buffer, p);
-    const bool probe = r == read_result::ok && p.type == eio::packet_type::ping &&
-                       p.data == "probe" && !s->closed();
-    bool answered = false;
-    if (probe) {
-        s->probe_received();
-        answered = co_await write_text(stream, "3probe");
+    read_more(std::move(c), std::move(s));
+}
+
+// The reader: hands the client's messages to the session and answers its pings until the peer
+// ends the connection, or the socket is closed under it (after the writer's close, or by a
+// deadline). Between messages it is nothing but a readiness wait with a plain handler: an idle
+// reader coroutine would keep about 1 KiB (its co_spawn entry frame, its own frame, the
+// awaitable initiation and operation) on every idle connection. It turns into a coroutine
+// only while a pong is being written.
+void read_more(connection_ptr c, session_ptr s) {
+    const auto on_message = [&s](bool binary, std::string_view data) { deliver(*s, binary, data); };
+    const auto status = c->receive(on_message);
+    if (c->closing()) s->close(engine::close_reason::transport_close);
+    if (status == read_status::done) {
+        stop_reading(c, s);
+        return;
     }
-    r = read_result::closed;
-    if (answered) r = co_await read_packet(stream, buffer, p);
-    if (r != read_result::ok || p.type != eio::packet_type::upgrade || s->closed()) {
-        s->abort_upgrade();
-        beast::get_lowest_layer(stream).close();
+    auto ex = c->get_executor();
+    if (c->pong_due()) {
+        net::co_spawn(ex, answer_ping(std::move(c), std::move(s)), net::detached);
+        return;
+    }
+    auto next = [c, s](boost::system::error_code ec = {}) mutable {
+        if (ec)
+            stop_reading(c, s);
+        else
+            read_more(std::move(c), std::move(s));
+    };
+    if (status == read_status::more)
+        net::post(ex, std::move(next));  // let the other connections run first
+    else
+        c->wait_readable(std::move(next));
+}
+
+// Reads and drops what the peer still sends until it ends its side, or until the close
+// deadline closes the socket.
+net::awaitable<void> drain(connection_ptr c) {
+    const auto ignore = [](bool, std::string_view) {};
+    for (;;) {
+        const auto status = c->receive(ignore);
+        if (status == read_status::done) break;
+        if (status == read_status::more) {
+            co_await yield(c);
+        } else {
+            const auto [ec] = co_await c->wait_readable(use_tuple);
+            if (ec) break;
+        }
+    }
+    c->reader_done();
+}
+
+void run(const connection_ptr& c, const session_ptr& s) {
+    net::co_spawn(c->get_executor(), write_loop(c, s), net::detached);
+    read_more(c, s);
+}
+
+// The upgrade of a polling session: "2probe" is answered "3probe", then "5" hands the session
+// to this WebSocket, within the upgrade timeout. Anything else leaves the session on polling.
+net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
+    c->set_deadline(clock::now() + s->settings().upgrade_timeout);
+    enum class step { probe, upgrade, done, failed };
+    auto at = step::probe;
+    bool answer_probe = false;
+    const auto on_message = [&](bool binary, std::string_view data) {
+        eio::packet p;
+        const bool valid = decode(binary, data, p);
+        switch (at) {
+            case step::probe:
+                at = step::failed;
+                if (valid && p.type == eio::packet_type::ping && p.data == "probe" &&
+                    !s->closed()) {
+                    s->probe_received();
+                    answer_probe = true;
+                    at = step::upgrade;
+                }
+                break;
+            case step::upgrade:
+                at = valid && p.type == eio::packet_type::upgrade && !s->closed() ? step::done
+                                                                                  : step::failed;
+                break;
+            case step::done:  // right behind "5": already the session's
+                deliver(*s, binary, data);
+                break;
+            case step::failed:
+                break;
+        }
+    };
+    for (;;) {
+        const auto status = c->receive(on_message);
+        if (at == step::failed || c->closing() || status == read_status::done) break;
+        bool wrote = false;
+        if (answer_probe) {
+            answer_probe = false;
+            const auto pong = engine::text_frame(eio::encode_text(eio::packet_type::pong, "probe"));
+            const auto ec = co_await c->write({&pong, 1});
+            if (ec) break;
+            wrote = true;
+        }
+        if (at == step::done) {
+            c->clear_deadline();
+            s->finish_upgrade();
+            run(c, s);
+            co_return;
+        }
+        if (c->pong_due()) {
+            const auto ec = co_await c->send_pong();
+            if (ec) break;
+            wrote = true;
+        }
+        if (status == read_status::more) {
+            co_await yield(c);
+        } else if (!wrote) {
+            const auto [ec] = co_await c->wait_readable(use_tuple);
+            if (ec) break;
+        }
+    }
+    s->abort_upgrade();
+    if (!c->closing()) {
+        c->close_socket();
         co_return;
     }
-    stream.set_option(ws::stream_base::timeout{seconds(5), ws::stream_base::none(), false});
-    s->finish_upgrade();
-    run(c, s);
+    // The peer closed or broke the protocol: answer with a close frame before letting go.
+    co_await c->close();
+    co_await drain(c);
+}
+
+// A WebSocket for a session that has one already (or is not upgradable): the handshake
+// completes only for a close frame with 1008, policy violation.
+net::awaitable<void> refuse_upgrade(connection_ptr c, std::string_view response) {
+    c->set_close_code(ws::close_code::policy_violation);
+    c->set_deadline(clock::now() + handshake_timeout);
+    const auto ec = co_await c->write({}, response);
+    if (ec) {
+        c->close_socket();
+        co_return;
+    }
+    co_await c->close();
+    co_await drain(c);
+}
+
+net::awaitable<void> refuse(beast::tcp_stream& stream, http::response res) {
+    stream.expires_after(handshake_timeout);
+    co_await http::bhttp::async_write(stream, res, use_tuple);
 }
 
 }  // namespace
@@ -130,23 +241,47 @@ net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::request req
         auto res = http::make_response(req, http::bhttp::status::bad_request,
                                        engine::error_body(*e), "application/json");
         res.keep_alive(false);
-        co_await http::bhttp::async_write(stream, res, use_tuple);
+        co_await refuse(stream, std::move(res));
         co_return;
     }
-    auto c = std::make_shared<connection>(std::move(stream));
-    c->stream.read_message_max(srv.settings().max_payload);
-    c->stream.set_option(ws::stream_base::timeout{seconds(5), ws::stream_base::none(), false});
-    auto [ec] = co_await c->stream.async_accept(req, use_tuple);
-    if (ec) co_return;
+    const auto accept = websocket_accept(req);
+    if (!accept) {
+        co_await refuse(stream, bad_handshake(req));
+        co_return;
+    }
+    const auto& cfg = srv.settings();
+    auto c = std::make_shared<websocket_connection>(stream.release_socket(), cfg.max_payload,
+                                                    write_timeout(cfg));
+    const auto response = switching_protocols(*accept);
+
     const auto sid = info.query.find("sid");
     if (sid != info.query.end()) {
-        co_await upgrade(c, srv.find(sid->second));
+        auto s = srv.find(sid->second);
+        if (!s || !s->begin_upgrade()) {
+            co_await refuse_upgrade(c, response);
+            co_return;
+        }
+        c->set_deadline(clock::now() + handshake_timeout);
+        const auto ec = co_await c->write({}, response);
+        c->clear_deadline();
+        if (ec) {
+            s->abort_upgrade();
+            c->close_socket();
+            co_return;
+        }
+        co_await upgrade(c, s);
         co_return;
     }
+
     auto s = srv.open(engine::transport_kind::websocket, std::move(info));
-    const bool opened = co_await write_text(c->stream, s->open_packet());
-    if (!opened) {
+    // The open packet goes out with the handshake response, in one write.
+    const auto open = engine::text_frame(s->open_packet());
+    c->set_deadline(clock::now() + handshake_timeout);
+    const auto ec = co_await c->write({&open, 1}, response);
+    c->clear_deadline();
+    if (ec) {
         s->close(engine::close_reason::transport_error);
+        c->close_socket();
         co_return;
     }
     run(c, s);

@@ -6,8 +6,9 @@
 namespace confab::transport {
 
 // Serves one WebSocket request of the Engine.IO protocol: a new session (no sid), or the
-// upgrade of a polling session (2probe / 3probe / 5). Runs one reader here and one writer
-// coroutine beside it; completes when the connection is done.
+// upgrade of a polling session (2probe / 3probe / 5). Refuses a bad request with 400.
+// Completes once the handshake (and an upgrade's probe) is over; the connection's reader and
+// writer coroutines then run on their own until it closes.
 net::awaitable<void> serve_websocket(http::beast::tcp_stream stream, http::request req,
                                      engine::server& srv, engine::request_info info);
 

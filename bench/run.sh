@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The benchmark: confab and the reference Node server (bench/reference) side by side on this
+# machine. Each server runs pinned to CPU 0, the load generator pinned to CPU 1; every
+# scenario starts a fresh server. Writes bench/RESULTS.md (and the raw RESULT lines in
+# bench/results/).
+#
+#   bash bench/run.sh              # all standard scenarios
+#   QUICK=1 bash bench/run.sh      # smaller numbers, for a smoke run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash scripts/setup.sh
+bash scripts/build.sh build >/dev/null
+cmake --build build --target loadgen confab >/dev/null
+(cd bench/reference && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+
+# 50 000 sockets need that many descriptors in each process.
+ulimit -Hn 1048576 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)"
+
+loadgen=$root/build/bench/loadgen/loadgen
+out=$root/bench/results
+mkdir -p "$out"
+rm -f "$out"/*.json
+
+if [ -n "${QUICK:-}" ]; then
+    connect_small=(--sockets 200 --users 20)
+    fanout=(--chats 10 --members 10 --rate 200 --seconds 5)
+    ramp=(--chats 10 --members 10 --start 500 --step 2x --seconds 3 --max 8000)
+    connect_big=(--sockets 2000 --users 200)
+else
+    connect_small=(--sockets 2000 --users 200)
+    fanout=(--chats 50 --members 20 --rate 1000 --seconds 20)
+    ramp=(--chats 50 --members 20 --start 1000 --step 2x --seconds 10 --refine 2)
+    connect_big=(--sockets 50000 --users 500 --source-ips 4)
+fi
+
+port=5400
+start_server() {  # name -> sets pid
+    local name=$1 data
+    port=$((port + 1))
+    case $name in
+        confab)
+            data=$(mktemp -d)
+            taskset -c 0 "$root/build/app/confab" --port "$port" --data-dir "$data" \
+                --durability sync --log-level warn \
+                --rate-limit-per-sec 1000000 --rate-limit-burst 1000000 >"$out/$name.log" 2>&1 &
+            ;;
+        node)
+            (cd bench/reference && PORT=$port RATE_LIMIT_PER_SEC=1000000 RATE_LIMIT_BURST=1000000 \
+                exec taskset -c 0 node server.js) >"$out/$name.log" 2>&1 &
+            ;;
+    esac
+    pid=$!
+    for _ in $(seq 100); do
+        grep -q "listening on" "$out/$name.log" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "$name did not start" >&2
+    exit 1
+}
+
+stop_server() {
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+scenario() {  # server scenario args...
+    local name=$1 scenario=$2
+    shift 2
+    start_server "$name"
+    echo "=== $name: $scenario $*" >&2
+    echo "taskset -c 1 loadgen $scenario --port PORT --server-pid PID $*" >"$out/$name-$scenario.cmd"
+    taskset -c 1 "$loadgen" "$scenario" --port "$port" --server-pid "$pid" "$@" \
+        | tee "$out/$name-$scenario.txt" | grep '^RESULT ' | cut -c8- >"$out/$name-$scenario.json" || true
+    stop_server
+}
+
+for server in confab node; do
+    scenario "$server" connect "${connect_small[@]}"
+    mv "$out/$server-connect.json" "$out/$server-connect-small.json"
+    mv "$out/$server-connect.cmd" "$out/$server-connect-small.cmd"
+    scenario "$server" fanout "${fanout[@]}" --verify
+    scenario "$server" ramp "${ramp[@]}"
+    scenario "$server" connect "${connect_big[@]}"
+    mv "$out/$server-connect.json" "$out/$server-connect-big.json"
+    mv "$out/$server-connect.cmd" "$out/$server-connect-big.cmd"
+done
+
+node bench/report.mjs "$out" >bench/RESULTS.md
+cat bench/RESULTS.md
