@@ -61,6 +61,10 @@ class store {
     // be in progress or follow.
     std::error_code close();
 
+    // Writes a probe record through the log (not fsynced): fails when the disk does not take
+    // writes (full, read-only, I/O errors).
+    std::error_code check_writable();
+
     // Bytes in table files and memtables, all column families together.
     std::uint64_t size_bytes() const;
 

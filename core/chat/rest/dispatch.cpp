@@ -15,12 +15,12 @@ namespace confab::chat::rest {
 
 namespace {
 
-rest_reply health(const db::store& s) {
+// Healthy means the store answers reads and takes writes.
+rest_reply health(db::store& s) {
     // Any read that reaches RocksDB will do: the all-zero id names no user.
     const auto probe = s.get_user(db::object_id{});
-    if (!probe && probe.error() == db::errc::not_found) {
-        return reply(200, boost::json::object{{"status", "ok"}});
-    }
+    const bool reads = !probe && probe.error() == db::errc::not_found;
+    if (reads && !s.check_writable()) return reply(200, boost::json::object{{"status", "ok"}});
     return reply(503, boost::json::object{{"status", "error"}});
 }
 
