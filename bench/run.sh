@@ -88,5 +88,5 @@ for server in confab node; do
     mv "$out/$server-connect.cmd" "$out/$server-connect-big.cmd"
 done
 
-node bench/report.mjs "$out" >bench/RESULTS.md
+QUICK=${QUICK:-} node bench/report.mjs "$out" >bench/RESULTS.md
 cat bench/RESULTS.md

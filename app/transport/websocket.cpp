@@ -1,6 +1,9 @@
 #include "app/transport/websocket.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <memory>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,6 +12,7 @@
 
 #include "app/transport/websocket_connection.hpp"
 #include "app/transport/websocket_handshake.hpp"
+#include "core/common/log.hpp"
 #include "core/engine/request_check.hpp"
 
 namespace confab::transport {
@@ -77,11 +81,13 @@ net::awaitable<void> write_loop(connection_ptr c, session_ptr s) {
 
 void read_more(connection_ptr c, session_ptr s);
 
+// The peer is done, or the socket is: so is the session.
 void stop_reading(const connection_ptr& c, const session_ptr& s) {
     s->close(engine::close_reason::transport_close);
     c->reader_done();
 }
 
+// Writes the pong a ping asked for (waiting for the writer's turn if need be), then reads on.
 net::awaitable<void> answer_ping(connection_ptr c, session_ptr s) {
     const auto ec = co_await c->send_pong();
     if (ec) {
@@ -99,7 +105,17 @@ net::awaitable<void> answer_ping(connection_ptr c, session_ptr s) {
 // only while a pong is being written.
 void read_more(connection_ptr c, session_ptr s) {
     const auto on_message = [&s](bool binary, std::string_view data) { deliver(*s, binary, data); };
-    const auto status = c->receive(on_message);
+    auto status = read_status::done;
+    try {
+        status = c->receive(on_message);
+    } catch (const std::exception& e) {
+        // A bug in what handles the messages: it costs this connection, not the server, which
+        // an exception escaping this handler into the event loop would.
+        log::at(log::level::error, "websocket_reader", "{}", e.what());
+        s->close(engine::close_reason::transport_error);
+        c->close_socket();
+        return;
+    }
     if (c->closing()) s->close(engine::close_reason::transport_close);
     if (status == read_status::done) {
         stop_reading(c, s);

@@ -38,7 +38,7 @@ class message_sink {
 
 // One WebSocket after its opening handshake, over a plain TCP socket, framed by
 // proto/websocket. Made for many idle connections: between messages it holds its socket, one
-// timer and the parser's few dozen bytes, and no buffer at all.
+// timer and the parser's small state, and no buffer at all.
 //
 // One reader (receive, wait_readable, send_pong, reader_done) and one writer coroutine
 // (write, close) share it. A frame must go out whole, so their writes never overlap: the
@@ -88,7 +88,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
         return socket_.async_wait(net::socket_base::wait_read, std::forward<Token>(token));
     }
     bool pong_due() const noexcept { return pong_due_; }
-    // Answers the latest ping, unless our close frame went out first.
+    // Answers the latest ping, unless our close frame went out first. Completes with the
+    // socket's error; only the socket's closing cuts it short.
     net::awaitable<boost::system::error_code> send_pong();
     // The peer sent a close frame or broke the protocol: it is delivered no more messages,
     // and close() answers it with close_code().
@@ -98,12 +99,13 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
     // --- The writer ---
     // Sends `prefix` as it is (the handshake response), then each frame as one message, all
-    // in one gather write, the payloads not copied. Completes with the socket's error.
+    // in one gather write, the payloads not copied. Completes with the socket's error, which
+    // is operation_aborted or bad_descriptor when a deadline closed the socket meanwhile.
     net::awaitable<boost::system::error_code> write(std::span<const engine::frame> frames,
                                                     std::string_view prefix = {});
-    // Sends `last`, then a close frame with close_code(), and stops sending. The socket is
-    // closed once the peer has ended its side as well, or after close_timeout. Does nothing
-    // when a close frame was already sent.
+    // Sends `last`, then a close frame with close_code(), and stops sending; completes when
+    // that write is done or failed. The socket is closed once the peer has ended its side as
+    // well, or after close_timeout. Does nothing when a close frame was already sent.
     net::awaitable<void> close(std::span<const engine::frame> last = {});
     // Normal closure unless the peer's close frame or a protocol violation said otherwise.
     ws::close_code close_code() const noexcept { return close_code_; }
