@@ -52,8 +52,8 @@ std::string render_metrics(const metrics_sources& m) {
                   "Sessions closed because their outbound queue was full");
     append_sample(out, "confab_slow_consumer_disconnects_total", "",
                   static_cast<double>(m.engine.closed(engine::close_reason::slow_consumer)));
-    m.counters.store_write_latency.render(out, "confab_store_event_seconds",
-                                          "Time to run a client event against the store");
+    m.counters.store_write_latency.render(out, "confab_store_write_seconds",
+                                          "Time a writing client event spends in the store");
     gauge(out, "confab_store_size_bytes", "RocksDB table files and memtables",
           static_cast<double>(m.store.size_bytes()));
     return out;
