@@ -1,3 +1,4 @@
+#include "db/file_descriptor.hpp"
 #include "db/backup.hpp"
 
 #include <cerrno>
@@ -139,20 +140,6 @@ rocksdb::Status checkpoint_once(rocksdb::DB& secondary, const fs::path& out_dir)
     // log_size_for_flush of "never"). With 0, RocksDB waits for a flush that never comes.
     return checkpoint->CreateCheckpoint(out_dir, std::numeric_limits<std::uint64_t>::max());
 }
-
-class file_descriptor {
-  public:
-    explicit file_descriptor(int fd) : fd_(fd) {}
-    file_descriptor(const file_descriptor&) = delete;
-    file_descriptor& operator=(const file_descriptor&) = delete;
-    ~file_descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 // Holds the store's LOCK the way RocksDB does (a POSIX write lock on the whole file), so no
 // server opens the store while it is replaced. busy() when another process has it.

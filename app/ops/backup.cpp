@@ -1,3 +1,4 @@
+#include "db/file_descriptor.hpp"
 #include "app/ops/backup.hpp"
 
 #include <cerrno>
@@ -26,19 +27,7 @@ namespace fs = std::filesystem;
 constexpr const char* store_dir_name = "db";  // DATA_DIR/db, as the server opens it
 constexpr const char* info_file_name = "confab-backup";
 
-class file_descriptor {
-  public:
-    explicit file_descriptor(int fd) : fd_(fd) {}
-    file_descriptor(const file_descriptor&) = delete;
-    file_descriptor& operator=(const file_descriptor&) = delete;
-    ~file_descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+using db::file_descriptor;
 
 std::error_code last_error() {
     return {errno, std::generic_category()};

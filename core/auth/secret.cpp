@@ -1,3 +1,4 @@
+#include "db/file_descriptor.hpp"
 #include "core/auth/secret.hpp"
 
 #include <array>
@@ -26,19 +27,7 @@ constexpr std::size_t max_secret_file_bytes = 4096;
                             std::string(what) + " " + path.string());
 }
 
-class file_descriptor {
-  public:
-    explicit file_descriptor(int fd) : fd_(fd) {}
-    file_descriptor(const file_descriptor&) = delete;
-    file_descriptor& operator=(const file_descriptor&) = delete;
-    ~file_descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+using db::file_descriptor;
 
 std::string_view trim(std::string_view s) {
     constexpr std::string_view space = " \t\r\n";
