@@ -2,6 +2,7 @@
 // Runs store calls on a small thread pool of the store's own, so that the blocking RocksDB
 // calls never run on an I/O thread, and completes on the caller's executor.
 #include <cstddef>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -14,14 +15,16 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "db/detail/sync_queue.hpp"
 #include "db/store.hpp"
 
 namespace confab::db {
 
 class async_store {
   public:
-    // Concurrent writers share one fsync (durability::sync), so more threads than cores
-    // still pay off while they wait for the disk.
+    // With durability::sync, a call's result waits for the fsync of its writes in a queue
+    // (detail/sync_queue.hpp), not on a pool thread: the threads only write, and every write
+    // made while one fsync runs shares the next.
     explicit async_store(store& s, std::size_t threads = 4);
     // Waits for the calls already started or queued to finish.
     ~async_store();
@@ -43,10 +46,17 @@ class async_store {
                                                 boost::asio::execution::outstanding_work.tracked);
                 boost::asio::post(pool_, [this, f = std::move(f), handler = std::move(handler),
                                           home = std::move(home)]() mutable {
-                    boost::asio::post(home,
-                                      [handler = std::move(handler), result = f(store_)]() mutable {
-                                          std::move(handler)(std::move(result));
-                                      });
+                    deferred_sync deferral;
+                    auto release = [handler = std::move(handler), home = std::move(home),
+                                    result = f(store_)]() mutable {
+                        boost::asio::post(home, [handler = std::move(handler),
+                                                 result = std::move(result)]() mutable {
+                            std::move(handler)(std::move(result));
+                        });
+                    };
+                    if (deferral.sequence() == 0) return release();
+                    syncs_.wait(deferral.sequence(),
+                                std::make_unique<released<decltype(release)>>(std::move(release)));
                 });
             },
             token, std::move(f));
@@ -59,7 +69,15 @@ class async_store {
     }
 
   private:
+    template <class Release>
+    struct released final : detail::sync_queue::waiter {
+        explicit released(Release r) : release_(std::move(r)) {}
+        void release() override { release_(); }
+        Release release_;
+    };
+
     store& store_;
+    detail::sync_queue syncs_;  // outlives the pool, whose last calls may still wait in it
     boost::asio::thread_pool pool_;
 };
 

@@ -10,20 +10,35 @@ namespace confab::db {
 
 using detail::family;
 
+namespace {
+
+std::uint64_t unread_count(const chat& c, const detail::read_marker& m) {
+    const std::uint64_t read = m.sent + m.others_read;
+    // Only a damaged store counts more read than stored; nothing is unread then.
+    return c.message_count > read ? c.message_count - read : 0;
+}
+
+// Latest activity first; within one millisecond, the newer chat first.
+bool more_recent(const chat& a, const chat& b) {
+    if (a.last_activity_at != b.last_activity_at) return a.last_activity_at > b.last_activity_at;
+    return a.id > b.id;
+}
+
+}  // namespace
+
 void store::impl::put_membership(rocksdb::WriteBatch& batch, const chat& c,
                                  const object_id& user_id, member_role role,
                                  const detail::read_marker& marker) const {
     const std::string encoded_role = detail::encode(role);
     batch.Put(cf(family::chat_members), detail::key_of(c.id, user_id), encoded_role);
-    batch.Put(cf(family::user_chats), detail::user_chat_key(user_id, c.last_activity_at, c.id),
-              encoded_role);
+    batch.Put(cf(family::user_chats), detail::key_of(user_id, c.id), encoded_role);
     batch.Put(cf(family::read_markers), detail::key_of(c.id, user_id), detail::encode(marker));
 }
 
 void store::impl::delete_membership(rocksdb::WriteBatch& batch, const chat& c,
                                     const object_id& user_id) const {
     batch.Delete(cf(family::chat_members), detail::key_of(c.id, user_id));
-    batch.Delete(cf(family::user_chats), detail::user_chat_key(user_id, c.last_activity_at, c.id));
+    batch.Delete(cf(family::user_chats), detail::key_of(user_id, c.id));
     batch.Delete(cf(family::read_markers), detail::key_of(c.id, user_id));
 }
 
@@ -61,7 +76,7 @@ result<chat_view> store::impl::load_chat_view(const object_id& chat_id, const ob
     auto marker =
         load<detail::read_marker>(family::read_markers, detail::key_of(chat_id, viewer), snapshot);
     if (marker) {
-        view.unread_count = marker->unread;
+        view.unread_count = unread_count(view.info, *marker);
     } else if (marker.error() != errc::not_found) {
         return marker.error();
     }
@@ -188,7 +203,8 @@ result<void> store::add_member(const object_id& chat_id, const object_id& user_i
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::chats), key, detail::encode(*c));
     // What was sent before joining does not count as unread.
-    impl_->put_membership(batch, *c, user_id, role, {.last_read = c->last_message_id, .unread = 0});
+    impl_->put_membership(batch, *c, user_id, role,
+                          {.last_read = c->last_message_id, .sent = 0, .others_read = c->message_count});
     auto sequence = impl_->write(batch);
     if (!sequence) return sequence.error();
     lock.unlock();
@@ -220,23 +236,29 @@ result<void> store::remove_member(const object_id& chat_id, const object_id& use
 result<std::vector<chat_view>> store::list_chats(const object_id& user_id,
                                                  std::size_t limit) const {
     rocksdb::ManagedSnapshot snapshot(impl_->db_.get());
-    std::vector<chat_view> views;
+    // Ordered here, not by the index: keeping an activity-ordered index would rewrite every
+    // member's entry on every message.
+    std::vector<chat> chats;
     auto it = impl_->scan_prefix(family::user_chats, detail::key_of(user_id), snapshot.snapshot());
-    for (it->SeekToFirst(); it->Valid() && views.size() < limit; it->Next()) {
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
         const auto key = it->key().ToStringView();
-        const auto chat_id = detail::id_at(key, object_id::size + 8);
+        const auto chat_id = detail::id_at(key, object_id::size);
         if (!chat_id) return impl_->corrupt(family::user_chats, key);
-        auto view = impl_->load_chat_view(*chat_id, user_id, snapshot.snapshot());
+        auto c = impl_->load<chat>(family::chats, detail::key_of(*chat_id), snapshot.snapshot());
+        if (!c) return c.error();
+        chats.push_back(std::move(*c));
+    }
+    if (auto ec = impl_->finish(it)) return ec;
+    const std::size_t n = std::min(limit, chats.size());
+    std::partial_sort(chats.begin(), chats.begin() + static_cast<std::ptrdiff_t>(n), chats.end(),
+                      more_recent);
+    std::vector<chat_view> views;
+    views.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto view = impl_->load_chat_view(chats[i].id, user_id, snapshot.snapshot());
         if (!view) return view.error();
         views.push_back(std::move(*view));
     }
-    if (auto ec = impl_->finish(it)) return ec;
-    // The key orders by activity to the millisecond; within one, the newer chat comes first.
-    std::sort(views.begin(), views.end(), [](const chat_view& a, const chat_view& b) {
-        if (a.info.last_activity_at != b.info.last_activity_at)
-            return a.info.last_activity_at > b.info.last_activity_at;
-        return a.info.id > b.info.id;
-    });
     return views;
 }
 

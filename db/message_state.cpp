@@ -1,5 +1,7 @@
 // What members do to a message besides writing it: reactions and read receipts, and the
 // last-read markers that unread counts come from.
+#include <algorithm>
+
 #include <rocksdb/write_batch.h>
 
 #include "db/detail/keys.hpp"
@@ -85,12 +87,15 @@ result<read_receipt> store::mark_read(const object_id& chat_id, const object_id&
                   detail::encode_be64(static_cast<std::uint64_t>(receipt.read_at)));
     }
     if (!marker->last_read || *marker->last_read < message_id) {
+        auto c = impl_->load<chat>(family::chats, detail::key_of(chat_id));
+        if (!c) return c.error();
         // Recounted rather than decremented: reading the newest message, the usual case,
         // then scans nothing, and a count can never drift.
         auto unread = impl_->count_unread(chat_id, user_id, message_id);
         if (!unread) return unread.error();
         marker->last_read = message_id;
-        marker->unread = *unread;
+        const std::uint64_t others = c->message_count - std::min(c->message_count, marker->sent);
+        marker->others_read = others - std::min(others, *unread);
         batch.Put(impl_->cf(family::read_markers), marker_key, detail::encode(*marker));
     }
     if (batch.Count() == 0) {

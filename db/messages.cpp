@@ -52,19 +52,18 @@ result<stored_message> store::store_message(const new_message& m) {
                                       ? std::string{}
                                       : detail::idempotency_key(m.sender_id, m.chat_id, m.client_message_id);
 
-    // The chat's lock orders its messages and guards the records every message updates (the
-    // chat, its members' read markers and chat lists); the retry key's lock makes concurrent
-    // retries find each other's message.
+    // The chat's lock orders its messages and guards the chat record and the sender's read
+    // marker, which every message updates; the retry key's lock makes concurrent retries find
+    // each other's message.
     auto lock =
         retry_key.empty() ? impl_->locks_.lock(chat_key) : impl_->locks_.lock(chat_key, retry_key);
     // Rights first: a retry answers only to a current member of the chat it was sent to.
     auto c = impl_->load<chat>(family::chats, chat_key);
     if (!c) return c.error();
-    auto members = impl_->load_members(m.chat_id);
-    if (!members) return members.error();
-    const bool is_member = std::any_of(members->begin(), members->end(),
-                                       [&](const member& x) { return x.user_id == m.sender_id; });
-    if (!is_member) return errc::not_member;
+    // Every member has a marker, and only members do.
+    const std::string marker_key = detail::key_of(m.chat_id, m.sender_id);
+    auto marker = impl_->load<detail::read_marker>(family::read_markers, marker_key);
+    if (!marker) return marker.error() == errc::not_found ? errc::not_member : marker.error();
     if (!retry_key.empty()) {
         auto earlier = impl_->get(family::idempotency, retry_key);
         if (!earlier) return earlier.error();
@@ -81,7 +80,6 @@ result<stored_message> store::store_message(const new_message& m) {
         }
     }
 
-
     const millis now = impl_->now();
     message created;
     created.id = next_message_id(c->last_message_id);
@@ -97,30 +95,15 @@ result<stored_message> store::store_message(const new_message& m) {
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::messages), detail::key_of(m.chat_id, created.id),
               detail::encode(created));
-    const millis previous_activity = c->last_activity_at;
     // Only a clock set back makes an id older than the last one: the newest stays last.
     if (!c->last_message_id || *c->last_message_id < created.id) c->last_message_id = created.id;
     c->last_activity_at = now;
     c->updated_at = now;
+    ++c->message_count;
     batch.Put(impl_->cf(family::chats), chat_key, detail::encode(*c));
-    for (const member& x : *members) {
-        // Moves the chat to the top of the member's list.
-        batch.Delete(impl_->cf(family::user_chats),
-                     detail::user_chat_key(x.user_id, previous_activity, m.chat_id));
-        batch.Put(impl_->cf(family::user_chats), detail::user_chat_key(x.user_id, now, m.chat_id),
-                  detail::encode(x.role));
-        if (x.user_id == m.sender_id) continue;
-        const std::string marker_key = detail::key_of(m.chat_id, x.user_id);
-        auto marker = impl_->load<detail::read_marker>(family::read_markers, marker_key);
-        if (!marker) {
-            // Every member has a marker: a missing one is damage, not an unknown id.
-            return marker.error() == errc::not_found
-                       ? impl_->corrupt(family::read_markers, marker_key)
-                       : marker.error();
-        }
-        ++marker->unread;
-        batch.Put(impl_->cf(family::read_markers), marker_key, detail::encode(*marker));
-    }
+    // The others' unread counts grow with the chat's count; the sender's must not.
+    ++marker->sent;
+    batch.Put(impl_->cf(family::read_markers), marker_key, detail::encode(*marker));
     if (!retry_key.empty()) {
         batch.Put(impl_->cf(family::idempotency), retry_key, detail::key_of(m.chat_id, created.id));
     }

@@ -53,6 +53,7 @@ struct chat {
     millis updated_at = 0;        // last change of any kind
     millis last_activity_at = 0;  // creation or latest message: orders a user's chats
     std::optional<object_id> last_message_id;
+    std::uint64_t message_count = 0;  // messages ever stored: unread counts come from it
 };
 
 struct member {

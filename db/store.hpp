@@ -46,6 +46,25 @@ inline constexpr std::size_t max_search_results = 100;          // search_users
 inline constexpr std::size_t max_client_message_id_size = 128;  // bytes
 inline constexpr std::size_t max_emoji_size = 32;               // bytes
 
+// Group commit without a waiting thread per writer. While a deferred_sync lives on a thread,
+// with durability::sync the store's calls made on that thread return as soon as their change
+// is written to the log, without waiting for its fsync; sequence() is then the log position
+// that store::sync_through must reach before anyone may be told of their results. async_store
+// runs every call this way, so its threads never sit in an fsync.
+class deferred_sync {
+  public:
+    deferred_sync() noexcept;
+    ~deferred_sync();
+    deferred_sync(const deferred_sync&) = delete;
+    deferred_sync& operator=(const deferred_sync&) = delete;
+
+    std::uint64_t sequence() const noexcept { return sequence_; }  // 0: nothing to wait for
+
+  private:
+    std::uint64_t sequence_ = 0;
+    std::uint64_t* previous_;
+};
+
 class store {
   public:
     // Opens the store in o.path, creating it when missing. Throws std::system_error: with
@@ -64,6 +83,10 @@ class store {
     // Writes a probe record through the log (not fsynced): fails when the disk does not take
     // writes (full, read-only, I/O errors).
     std::error_code check_writable();
+
+    // Returns once the log is fsynced through `sequence` (a deferred_sync's); at once with
+    // durability::async.
+    std::error_code sync_through(std::uint64_t sequence);
 
     // Bytes in table files and memtables, all column families together.
     std::uint64_t size_bytes() const;

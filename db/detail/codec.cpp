@@ -67,9 +67,10 @@ class reader {
         return id(key);
     }
 
-    std::optional<millis> optional_millis(std::string_view key) {
+    template <class T>
+    std::optional<T> optional_number(std::string_view key) {
         if (is_absent(key)) return std::nullopt;
-        return number<millis>(key);
+        return number<T>(key);
     }
 
     template <class E>
@@ -165,6 +166,7 @@ std::string encode(const chat& c) {
         {"updated_at", c.updated_at},
         {"last_activity_at", c.last_activity_at},
         {"last_message_id", id_or_null(c.last_message_id)},
+        {"message_count", c.message_count},
     });
 }
 
@@ -179,6 +181,8 @@ bool decode(std::string_view text, chat& out) {
     out.updated_at = r.number<millis>("updated_at");
     out.last_activity_at = r.number<millis>("last_activity_at");
     out.last_message_id = r.optional_id("last_message_id");
+    // Schema 1 had no count; opening such a store counts the messages (migrate_v1.cpp).
+    out.message_count = r.optional_number<std::uint64_t>("message_count").value_or(0);
     return r.ok();
 }
 
@@ -215,9 +219,9 @@ bool decode(std::string_view text, message& out) {
     out.reply_to = r.optional_id("reply_to");
     out.client_message_id = r.string("client_message_id");
     out.is_edited = r.boolean("is_edited");
-    out.edited_at = r.optional_millis("edited_at");
+    out.edited_at = r.optional_number<millis>("edited_at");
     out.is_deleted = r.boolean("is_deleted");
-    out.deleted_at = r.optional_millis("deleted_at");
+    out.deleted_at = r.optional_number<millis>("deleted_at");
     out.created_at = r.number<millis>("created_at");
     out.updated_at = r.number<millis>("updated_at");
     return r.ok() && attachments_ok;
@@ -237,7 +241,8 @@ bool decode(std::string_view text, member_role& out) {
 std::string encode(const read_marker& m) {
     return json::serialize(json::object{
         {"last_read", id_or_null(m.last_read)},
-        {"unread", m.unread},
+        {"sent", m.sent},
+        {"others_read", m.others_read},
     });
 }
 
@@ -245,7 +250,8 @@ bool decode(std::string_view text, read_marker& out) {
     json::value storage;
     reader r(parse_object(text, storage));
     out.last_read = r.optional_id("last_read");
-    out.unread = r.number<std::uint64_t>("unread");
+    out.sent = r.number<std::uint64_t>("sent");
+    out.others_read = r.number<std::uint64_t>("others_read");
     return r.ok();
 }
 

@@ -12,10 +12,13 @@
 
 namespace confab::db::detail {
 
-// Where a member of a chat stopped reading, and how many messages from others came since.
+// Where a member of a chat stopped reading. Their unread count is
+// chat.message_count - sent - others_read: storing a message then changes only its sender's
+// marker, never every member's.
 struct read_marker {
     std::optional<object_id> last_read;
-    std::uint64_t unread = 0;
+    std::uint64_t sent = 0;         // messages this member sent to the chat since joining
+    std::uint64_t others_read = 0;  // messages of others up to last_read, or before joining
 };
 
 std::string encode(const user& u);

@@ -1,7 +1,5 @@
 #include "db/detail/keys.hpp"
 
-#include <algorithm>
-
 namespace confab::db::detail {
 
 std::string key_of(const object_id& a) {
@@ -21,12 +19,6 @@ std::string key_of(const object_id& a, const object_id& b, const object_id& c) {
 
 std::string direct_chat_key(const object_id& a, const object_id& b) {
     return a < b ? key_of(a, b) : key_of(b, a);
-}
-
-std::string user_chat_key(const object_id& user, millis activity, const object_id& chat) {
-    // Inverted, so that the latest activity comes first in a forward scan.
-    const auto inverted = ~static_cast<std::uint64_t>(std::max<millis>(activity, 0));
-    return key_of(user).append(encode_be64(inverted)).append(chat.bytes());
 }
 
 std::string reaction_key(const object_id& chat, const object_id& message, const object_id& user,

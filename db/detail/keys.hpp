@@ -7,14 +7,12 @@
 //   emails        folded email                -> user id
 //   chats         chat                        -> chat record
 //   chat_members  chat + user                 -> membership (role)
-//   user_chats    user + ~activity_ms + chat  -> membership (role); a user's chats, latest
-//                                                activity first (the bits of the time are
-//                                                inverted), moved on every new message
+//   user_chats    user + chat                 -> membership (role); a user's chats
 //   direct_chats  lesser user + greater user  -> chat id
 //   messages      chat + message              -> message record (a chat's, oldest first)
 //   reactions     chat + message + user + emoji -> ""
 //   receipts      chat + message + user       -> read time (8 bytes)
-//   read_markers  chat + user                 -> last read message and unread count
+//   read_markers  chat + user                 -> last read message, counts for unread
 //   idempotency   user + chat + client msg id -> chat id + message id
 //   meta          "schema_version"            -> decimal number
 #include <cstdint>
@@ -31,7 +29,6 @@ std::string key_of(const object_id& a);
 std::string key_of(const object_id& a, const object_id& b);
 std::string key_of(const object_id& a, const object_id& b, const object_id& c);
 std::string direct_chat_key(const object_id& a, const object_id& b);
-std::string user_chat_key(const object_id& user, millis activity, const object_id& chat);
 std::string reaction_key(const object_id& chat, const object_id& message, const object_id& user,
                          std::string_view emoji);
 std::string idempotency_key(const object_id& user, const object_id& chat,

@@ -1,5 +1,6 @@
 #include "db/detail/store_impl.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <string>
@@ -25,9 +26,10 @@ constexpr std::array<std::string_view, family_count> family_names{
 
 namespace {
 
-// Version 1 is the layout described in keys.hpp. A confab that changes it bumps this and
-// migrates older stores when it opens them; an older confab refuses a newer store.
-constexpr std::uint32_t schema_version = 1;
+// Version 2 is the layout described in keys.hpp (1 differed in user_chats and read_markers).
+// A confab that changes it bumps this and migrates older stores when it opens them; an older
+// confab refuses a newer store.
+constexpr std::uint32_t schema_version = 2;
 constexpr std::string_view schema_version_key = "schema_version";
 
 }  // namespace
@@ -177,6 +179,12 @@ store::impl::impl(options o) : options_(std::move(o)) {
                       "cannot create column families in " + path + ": " + created.ToString());
         }
     }
+    if (version == 1u) {
+        if (migrate_schema_1(detail::schema_version_key)) {
+            fail_open(errc::io_error, "cannot migrate the store " + path + " to schema version " +
+                                          std::to_string(detail::schema_version));
+        }
+    }
     if (!version) {
         rocksdb::WriteOptions sync;
         sync.sync = true;
@@ -251,7 +259,33 @@ result<std::uint64_t> store::impl::write(rocksdb::WriteBatch& batch) {
     return db_->GetLatestSequenceNumber();
 }
 
+namespace {
+
+// Where calls on this thread record what must be synced, when a deferred_sync is alive.
+thread_local std::uint64_t* deferred_through = nullptr;
+
+}  // namespace
+
+deferred_sync::deferred_sync() noexcept : previous_(deferred_through) {
+    deferred_through = &sequence_;
+}
+
+deferred_sync::~deferred_sync() { deferred_through = previous_; }
+
+std::error_code store::sync_through(std::uint64_t sequence) {
+    return impl_->sync_now(sequence);
+}
+
 std::error_code store::impl::make_durable(std::uint64_t sequence) {
+    if (options_.durability == durability::async) return {};
+    if (deferred_through) {
+        *deferred_through = std::max(*deferred_through, sequence);
+        return {};
+    }
+    return sync_now(sequence);
+}
+
+std::error_code store::impl::sync_now(std::uint64_t sequence) {
     if (options_.durability == durability::async) return {};
     const rocksdb::Status s = syncer_.sync_through(*db_, sequence);
     return s.ok() ? std::error_code{} : fail(s);

@@ -122,8 +122,10 @@ struct store::impl {
     // Writes `batch` atomically, without fsync, and returns its sequence number for
     // make_durable. Callers hold the locks of what they read only for this part.
     result<std::uint64_t> write(rocksdb::WriteBatch& batch);
-    // With durability::sync, returns once the log is on disk through `sequence`.
+    // With durability::sync, returns once the log is on disk through `sequence`; under a
+    // deferred_sync, only records `sequence` in it.
     std::error_code make_durable(std::uint64_t sequence);
+    std::error_code sync_now(std::uint64_t sequence);  // never deferred
     // Before answering with something read under a lock: makes whatever may still be
     // waiting for its fsync durable too.
     std::error_code make_visible_durable();
@@ -148,6 +150,11 @@ struct store::impl {
                         member_role role, const detail::read_marker& marker) const;
     void delete_membership(rocksdb::WriteBatch& batch, const chat& c,
                            const object_id& user_id) const;
+    // Opening a schema 1 store: rewrites it as schema 2 in one synced batch
+    // (migrate_schema_1.cpp).
+    std::error_code migrate_schema_1(std::string_view version_key);
+    // Adds to `batch` the chat with its message count, and its members' markers in schema 2.
+    std::error_code count_chat_messages(rocksdb::WriteBatch& batch, chat& c) const;
     // The chat's messages after `after` that `user_id` did not send.
     result<std::uint64_t> count_unread(const object_id& chat_id, const object_id& user_id,
                                        const object_id& after) const;

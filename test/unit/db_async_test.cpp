@@ -13,6 +13,32 @@
 using namespace confab::db;
 namespace net = boost::asio;
 
+namespace {
+
+// Stores n messages from n coroutines, each on its own strand as sessions are; returns how
+// many were stored.
+int store_concurrently(async_store& async, const chat& c, const user& from, int n) {
+    net::io_context io;
+    int stored = 0;
+    for (int i = 0; i < n; ++i) {
+        net::co_spawn(
+            net::make_strand(io),
+            [&, i]() -> net::awaitable<void> {
+                new_message m;
+                m.chat_id = c.id;
+                m.sender_id = from.id;
+                m.content = std::to_string(i);
+                auto r = co_await async.run([m](store& s) { return s.store_message(m); });
+                if (r) ++stored;  // every completion runs on the io_context's one thread
+            },
+            net::detached);
+    }
+    io.run();
+    return stored;
+}
+
+}  // namespace
+
 BOOST_FIXTURE_TEST_SUITE(db_async, test::store_fixture)
 
 BOOST_AUTO_TEST_CASE(runs_on_the_pool_and_resumes_on_the_callers_executor) {
@@ -50,28 +76,11 @@ BOOST_AUTO_TEST_CASE(runs_on_the_pool_and_resumes_on_the_callers_executor) {
 }
 
 BOOST_AUTO_TEST_CASE(many_coroutines_share_the_pool) {
-    net::io_context io;
     async_store async(*db, 4);
     const user ann = add_user("ann");
     const user ben = add_user("ben");
     const chat c = db->create_direct_chat(ann.id, ben.id)->info;
-    int stored = 0;
-    for (int i = 0; i < 50; ++i) {
-        // Each coroutine on its own strand, as sessions are.
-        net::co_spawn(
-            net::make_strand(io),
-            [&, i]() -> net::awaitable<void> {
-                new_message m;
-                m.chat_id = c.id;
-                m.sender_id = ann.id;
-                m.content = std::to_string(i);
-                auto r = co_await async.run([m](store& s) { return s.store_message(m); });
-                if (r) ++stored;  // every completion runs on the io_context's one thread
-            },
-            net::detached);
-    }
-    io.run();
-    BOOST_TEST(stored == 50);
+    BOOST_TEST(store_concurrently(async, c, ann, 50) == 50);
     BOOST_TEST(unread(c, ben) == 50u);
 }
 
@@ -86,6 +95,50 @@ BOOST_AUTO_TEST_CASE(completes_plain_callbacks_too) {
                     }));
     io.run();
     BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+struct sync_store_fixture : test::store_fixture {
+    sync_store_fixture() : store_fixture(durability::sync) {}
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(db_deferred_sync, sync_store_fixture)
+
+BOOST_AUTO_TEST_CASE(records_what_must_be_synced_instead_of_waiting) {
+    const user ann = add_user("ann");
+    const user ben = add_user("ben");
+    const chat c = db->create_direct_chat(ann.id, ben.id)->info;
+    {
+        deferred_sync outer;
+        {
+            deferred_sync reads;
+            BOOST_REQUIRE(db->get_chat(c.id, ann.id));
+            BOOST_TEST(reads.sequence() == 0u);  // nothing written, nothing to wait for
+        }
+        send(c, ann, "hello");
+        const auto first = outer.sequence();
+        BOOST_TEST(first > 0u);
+        send(c, ben, "hi");
+        BOOST_TEST(outer.sequence() > first);
+        BOOST_TEST(!db->sync_through(outer.sequence()));
+    }
+    // Without a guard, calls sync before returning, as always.
+    send(c, ann, "bye");
+    BOOST_TEST(unread(c, ben) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(async_writes_complete_once_synced_without_holding_pool_threads) {
+    async_store async(*db, 1);  // one thread: writers could not share an fsync if it waited
+    const user ann = add_user("ann");
+    const user ben = add_user("ben");
+    const chat c = db->create_direct_chat(ann.id, ben.id)->info;
+    BOOST_TEST(store_concurrently(async, c, ann, 100) == 100);
+    BOOST_TEST(unread(c, ben) == 100u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

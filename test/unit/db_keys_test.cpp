@@ -25,15 +25,6 @@ BOOST_AUTO_TEST_CASE(fold_case_lowers_ascii_only) {
     BOOST_TEST(fold_case("ÄBC") == "Äbc");  // non-ASCII bytes are left alone
 }
 
-BOOST_AUTO_TEST_CASE(user_chat_keys_put_latest_activity_first) {
-    const object_id user = object_id::generate();
-    const object_id a = object_id::generate();
-    const object_id b = object_id::generate();
-    BOOST_TEST((user_chat_key(user, 2000, a) < user_chat_key(user, 1000, b)));
-    BOOST_TEST((user_chat_key(user, 1000, a) < user_chat_key(user, 1000, b)));
-    BOOST_TEST(user_chat_key(user, 1000, a).starts_with(user.bytes()));
-}
-
 BOOST_AUTO_TEST_CASE(direct_chat_key_ignores_order) {
     const object_id a = object_id::generate();
     const object_id b = object_id::generate();

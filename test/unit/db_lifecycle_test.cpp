@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_with_a_clear_message) {
         std::vector<rocksdb::ColumnFamilyHandle*> handles;
         rocksdb::DB* raw = nullptr;
         BOOST_REQUIRE(rocksdb::DB::Open(o, path, families, &handles, &raw).ok());
-        BOOST_REQUIRE(raw->Put({}, handles[1], "schema_version", "2").ok());
+        BOOST_REQUIRE(raw->Put({}, handles[1], "schema_version", "3").ok());
         for (auto* h : handles) BOOST_REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
         delete raw;
     }
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_with_a_clear_message) {
     } catch (const std::system_error& e) {
         BOOST_TEST(e.code() == code(errc::newer_schema));
         const std::string what = e.what();
-        BOOST_TEST(what.find("schema version 2") != std::string::npos, what);
+        BOOST_TEST(what.find("schema version 3") != std::string::npos, what);
         BOOST_TEST(what.find(path) != std::string::npos, what);
     }
     // And it was left as it was: none of this version's families were added.
