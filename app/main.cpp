@@ -1,6 +1,9 @@
 // confab: the chat server binary.
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -27,7 +30,35 @@ engine::config engine_config(const config::settings& s) {
     c.ping_interval = s.ping_interval;
     c.ping_timeout = s.ping_timeout;
     c.max_payload = s.max_payload;
+    c.max_polling_sessions_per_address = s.max_polling_sessions_per_ip;
     return c;
+}
+
+std::shared_ptr<http::connection_limits> tcp_limits(const config::settings& s) {
+    return std::make_shared<http::connection_limits>(
+        http::connection_limits::config{s.max_connections, s.max_connections_per_ip});
+}
+
+// Every connection is a file descriptor, and the usual soft limit (1024) would turn clients
+// away long before MAX_CONNECTIONS: take all the hard limit allows, and say when even that is
+// short of MAX_CONNECTIONS plus what the store, the listener and refusals in flight need.
+void raise_open_files_limit(std::size_t max_connections) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur != limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    constexpr rlim_t reserve = 1024;
+    if (max_connections == 0 || limit.rlim_cur == RLIM_INFINITY ||
+        limit.rlim_cur >= max_connections + reserve)
+        return;
+    log::at(log::level::warn, "open_files",
+            "the open-files limit is {} (hard {}), below MAX_CONNECTIONS {} + {}: connections "
+            "beyond it wait unaccepted; raise the hard limit (LimitNOFILE in the systemd unit) "
+            "or lower MAX_CONNECTIONS",
+            limit.rlim_cur, limit.rlim_max, max_connections, reserve);
 }
 
 db::options store_options(const config::settings& s) {
@@ -50,6 +81,7 @@ int run(const config::settings& settings) {
                    settings.log_format == "json" ? log::format::json : log::format::plain);
     log::at(log::level::info, "start", "confab {} data={} durability={}", ops::version(),
             settings.data_dir, settings.durability);
+    raise_open_files_limit(settings.max_connections);
     const auto secret = settings.jwt_secret.empty()
                             ? auth::load_or_create_secret(settings.data_dir)
                             : settings.jwt_secret;
@@ -69,7 +101,8 @@ int run(const config::settings& settings) {
 
     http::router routes;
     routes.engines = {{"/socket.io/", &engine}};
-    const app::metrics_sources sources{engine, sio.of("/"), counters, store};
+    routes.connections = tcp_limits(settings);
+    const app::metrics_sources sources{engine, sio.of("/"), counters, store, *routes.connections};
     routes.rest = [&api, &sources](http::request& req) -> net::awaitable<http::response> {
         if (req.method() == http::bhttp::verb::get && req.target() == "/metrics")
             co_return http::make_response(req, http::bhttp::status::ok,
@@ -79,6 +112,7 @@ int run(const config::settings& settings) {
     };
     routes.cors = cors;
     routes.body_limit = settings.max_payload;
+    routes.header_timeout = settings.header_timeout;
     http::serve(ioc, settings.host, settings.port, routes,
                 {.close_sessions = [&] { engine.close_all(engine::close_reason::server_shutdown); },
                  .open_sessions = [&] { return engine.size(); }});

@@ -45,7 +45,8 @@ start_server() {  # name -> sets pid
             data=$(mktemp -d)
             taskset -c 0 "$root/build/app/confab" --port "$port" --data-dir "$data" \
                 --durability sync --log-level warn \
-                --rate-limit-per-sec 1000000 --rate-limit-burst 1000000 >"$out/$name.log" 2>&1 &
+                --rate-limit-per-sec 1000000 --rate-limit-burst 1000000 \
+                --max-connections-per-ip 0 --max-polling-sessions-per-ip 0 >"$out/$name.log" 2>&1 &
             ;;
         node)
             (cd bench/reference && PORT=$port RATE_LIMIT_PER_SEC=1000000 RATE_LIMIT_BURST=1000000 \

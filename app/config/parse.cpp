@@ -48,6 +48,13 @@ bool parse_rate(const std::string& text, std::uint32_t& out) {
     return parse_number<std::uint32_t>(text, out, 1, 1'000'000);
 }
 
+// A count where 0 turns the limit off.
+bool parse_limit(const std::string& text, std::size_t& out) {
+    return parse_number<std::size_t>(text, out, 0, 10'000'000);
+}
+
+constexpr std::string_view limit_expect = "a whole number, 0 (no limit) to 10000000";
+
 std::string show_duration(std::chrono::seconds d) {
     const auto s = d.count();
     if (s % 86400 == 0) return std::to_string(s / 86400) + "d";
@@ -133,6 +140,32 @@ const std::vector<option>& options() {
              return parse_number<std::size_t>(v, s.max_payload, 1024, 100'000'000);
          },
          [](const settings& s) { return std::to_string(s.max_payload); }},
+        {{"HEADER_TIMEOUT"},
+         "header-timeout",
+         "time a client has to send a whole request, ms",
+         "milliseconds, 1 to 86400000",
+         [](settings& s, const std::string& v) { return parse_ms(v, s.header_timeout); },
+         [](const settings& s) { return std::to_string(s.header_timeout.count()); }},
+        {{"MAX_CONNECTIONS"},
+         "max-connections",
+         "open TCP connections (0: no limit)",
+         std::string(limit_expect),
+         [](settings& s, const std::string& v) { return parse_limit(v, s.max_connections); },
+         [](const settings& s) { return std::to_string(s.max_connections); }},
+        {{"MAX_CONNECTIONS_PER_IP"},
+         "max-connections-per-ip",
+         "open TCP connections per client address (0: no limit)",
+         std::string(limit_expect),
+         [](settings& s, const std::string& v) { return parse_limit(v, s.max_connections_per_ip); },
+         [](const settings& s) { return std::to_string(s.max_connections_per_ip); }},
+        {{"MAX_POLLING_SESSIONS_PER_IP"},
+         "max-polling-sessions-per-ip",
+         "live sessions opened by polling per client address (0: no limit)",
+         std::string(limit_expect),
+         [](settings& s, const std::string& v) {
+             return parse_limit(v, s.max_polling_sessions_per_ip);
+         },
+         [](const settings& s) { return std::to_string(s.max_polling_sessions_per_ip); }},
         {{"RATE_LIMIT_PER_SEC"},
          "rate-limit-per-sec",
          "per-socket events per second",

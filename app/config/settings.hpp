@@ -17,6 +17,12 @@ struct settings {
     std::chrono::milliseconds ping_interval{30000};
     std::chrono::milliseconds ping_timeout{10000};
     std::size_t max_payload = 1'000'000;
+    // A connection that has not sent a whole request by then is closed (slowloris).
+    std::chrono::milliseconds header_timeout{20000};
+    // 0: no limit, for each of the three.
+    std::size_t max_connections = 100'000;          // open TCP connections
+    std::size_t max_connections_per_ip = 1000;      // open TCP connections from one address
+    std::size_t max_polling_sessions_per_ip = 250;  // Engine.IO sessions opened over polling
     std::uint32_t rate_limit_per_sec = 20;
     std::uint32_t rate_limit_burst = 40;
     std::string durability = "sync";

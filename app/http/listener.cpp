@@ -1,15 +1,18 @@
 #include "app/http/listener.hpp"
 
 #include <array>
+#include <variant>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "app/http/connection_limits.hpp"
 #include "app/http/query.hpp"
 #include "app/transport/polling.hpp"
 #include "app/transport/websocket.hpp"
@@ -46,9 +49,24 @@ engine::request_info request_info_of(const request& req, const target& t,
     return info;
 }
 
-// Answers 413/431 and closes, but first drains what the client is still sending (up to a
-// bound): closing on unread data makes the kernel reset the connection, and the client would
-// never see the answer.
+// Ends our side after a refusal and reads what the client still sends, up to `max_bytes` or
+// `timeout`: closing on unread data makes the kernel reset the connection, and the client
+// would never see the answer.
+net::awaitable<void> drain_before_close(beast::tcp_stream& stream, std::size_t max_bytes,
+                                        std::chrono::milliseconds timeout) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    std::array<char, 4096> sink;
+    std::size_t drained = 0;
+    stream.expires_after(timeout);
+    while (drained < max_bytes) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+        if (ec) break;
+        drained += n;
+    }
+}
+
+// Answers 413/431 and closes.
 net::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const router& routes,
                                       const bhttp::request_parser<bhttp::string_body>& parser,
                                       bool body) {
@@ -62,19 +80,22 @@ net::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const router& r
     stream.expires_after(std::chrono::seconds(5));
     auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
     if (wec) co_return;
-    boost::system::error_code ignored;
-    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-    std::array<char, 16 * 1024> sink;
-    std::size_t drained = 0;
-    stream.expires_after(std::chrono::seconds(2));
-    while (drained < 64 * 1024 * 1024) {
-        auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
-        if (rec) break;
-        drained += n;
-    }
+    co_await drain_before_close(stream, 64 * 1024 * 1024, std::chrono::seconds(2));
 }
 
-net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& routes) {
+// Answers a connection over the limits without reading its request, and closes it. The drain
+// is short and small: under a flood, refused connections must not pile up.
+net::awaitable<void> refuse_connection(beast::tcp_stream stream, refusal why) {
+    stream.expires_after(std::chrono::seconds(1));
+    auto [ec, written] =
+        co_await net::async_write(stream, net::buffer(refusal_response(why)), use_tuple);
+    if (ec) co_return;
+    co_await drain_before_close(stream, 64 * 1024, std::chrono::seconds(1));
+}
+
+// `slot` holds the connection's place in the limits for as long as its socket is open.
+net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot slot,
+                                      const router& routes) {
     beast::flat_buffer buffer;
     for (;;) {
         bhttp::request_parser<bhttp::string_body> parser;
@@ -93,8 +114,9 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& ro
         auto info = request_info_of(req, t, stream);
         if (beast::websocket::is_upgrade(req)) {
             if (const auto* mount = routes.mount_for(t.path)) {
-                co_await transport::serve_websocket(std::move(stream), std::move(req),
-                                                    *mount->server, std::move(info));
+                co_await transport::serve_websocket(std::move(stream), std::move(slot),
+                                                    std::move(req), *mount->server,
+                                                    std::move(info));
                 co_return;
             }
             auto res = plain_error(req, bhttp::status::bad_request, "Bad Request");
@@ -110,12 +132,30 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, const router& ro
             res.body().clear();
             res.content_length(length);
         }
-        stream.expires_after(routes.header_timeout);
+        stream.expires_after(routes.write_timeout);
         auto [wec, written] = co_await bhttp::async_write(stream, res, use_tuple);
         if (wec || !res.keep_alive()) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+}
+
+// Serves an accepted connection, or refuses it when it is over the limits.
+void start_connection(net::ip::tcp::socket socket, const router& routes) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;  // reset already: closing the socket is all there is to do
+    const auto ex = socket.get_executor();
+    beast::tcp_stream stream(std::move(socket));
+    auto admitted = routes.connections->admit(remote.address());
+    if (const auto* why = std::get_if<refusal>(&admitted)) {
+        net::co_spawn(ex, refuse_connection(std::move(stream), *why), net::detached);
+        return;
+    }
+    net::co_spawn(
+        ex,
+        serve_connection(std::move(stream), std::get<connection_slot>(std::move(admitted)), routes),
+        net::detached);
 }
 
 }  // namespace
@@ -131,9 +171,7 @@ net::awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, const router&
             continue;
         }
         socket.set_option(net::ip::tcp::no_delay(true), ec);
-        net::co_spawn(acceptor.get_executor(),
-                      serve_connection(beast::tcp_stream(std::move(socket)), routes),
-                      net::detached);
+        start_connection(std::move(socket), routes);
     }
 }
 

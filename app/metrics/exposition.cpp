@@ -22,6 +22,19 @@ void labelled_counters(std::string& out, std::string_view name, std::string_view
         append_sample(out, name, fmt::format("{}=\"{}\"", label, key), static_cast<double>(value));
 }
 
+void connection_counts(std::string& out, const metrics_sources& m) {
+    gauge(out, "confab_tcp_connections", "Open TCP connections: HTTP, long-polling, WebSocket",
+          static_cast<double>(m.connections.open()));
+    constexpr std::string_view refused = "confab_connections_refused_total";
+    append_header(out, refused, "counter", "Connections and polling handshakes over the limits");
+    append_sample(out, refused, "reason=\"max_connections\"",
+                  static_cast<double>(m.connections.refused(http::refusal::max_connections)));
+    append_sample(out, refused, "reason=\"per_ip\"",
+                  static_cast<double>(m.connections.refused(http::refusal::per_address)));
+    append_sample(out, refused, "reason=\"polling_per_ip\"",
+                  static_cast<double>(m.engine.refused_polling()));
+}
+
 }  // namespace
 
 std::string render_metrics(const metrics_sources& m) {
@@ -32,6 +45,7 @@ std::string render_metrics(const metrics_sources& m) {
                   static_cast<double>(sessions.polling));
     append_sample(out, "confab_connections", "transport=\"websocket\"",
                   static_cast<double>(sessions.websocket));
+    connection_counts(out, m);
     gauge(out, "confab_sockets", "Socket.IO sockets connected to the chat namespace",
           static_cast<double>(m.chat.size()));
     gauge(out, "confab_rooms", "Chat rooms with at least one socket",

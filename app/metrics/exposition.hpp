@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
 
+#include "app/http/connection_limits.hpp"
 #include "core/engine/server.hpp"
 #include "core/metrics/registry.hpp"
 #include "core/socketio/namespace.hpp"
@@ -14,6 +15,7 @@ struct metrics_sources {
     const socketio::socket_namespace& chat;
     const metrics::registry& counters;
     const db::store& store;
+    const http::connection_limits& connections;
 };
 
 std::string render_metrics(const metrics_sources& m);

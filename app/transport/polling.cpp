@@ -17,8 +17,9 @@ http::response text(const http::cors_policy& cors, const http::request& req, std
 
 http::response refuse(const http::cors_policy& cors, const http::request& req,
                       engine::request_error e) {
-    auto res = http::make_response(req, status::bad_request, engine::error_body(e),
-                                   "application/json");
+    const auto code = e == engine::request_error::too_many_sessions ? status::too_many_requests
+                                                                    : status::bad_request;
+    auto res = http::make_response(req, code, engine::error_body(e), "application/json");
     cors.apply(req, res);
     return res;
 }
@@ -83,6 +84,7 @@ net::awaitable<http::response> handle_polling(engine::server& srv, const http::c
     auto sid = info.query.find("sid");
     if (sid == info.query.end()) {
         auto s = srv.open(engine::transport_kind::polling, info);
+        if (!s) co_return refuse(cors, req, engine::request_error::too_many_sessions);
         co_return text(cors, req, s->open_packet());
     }
     auto s = srv.find(sid->second);

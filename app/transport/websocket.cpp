@@ -251,8 +251,9 @@ net::awaitable<void> refuse(beast::tcp_stream& stream, http::response res) {
 
 }  // namespace
 
-net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::request req,
-                                     engine::server& srv, engine::request_info info) {
+net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::connection_slot slot,
+                                     http::request req, engine::server& srv,
+                                     engine::request_info info) {
     if (auto e = engine::check_request(srv, req.method_string(), info, true)) {
         auto res = http::make_response(req, http::bhttp::status::bad_request,
                                        engine::error_body(*e), "application/json");
@@ -266,8 +267,8 @@ net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::request req
         co_return;
     }
     const auto& cfg = srv.settings();
-    auto c = std::make_shared<websocket_connection>(stream.release_socket(), cfg.max_payload,
-                                                    write_timeout(cfg));
+    auto c = std::make_shared<websocket_connection>(stream.release_socket(), std::move(slot),
+                                                    cfg.max_payload, write_timeout(cfg));
     const auto response = switching_protocols(*accept);
 
     const auto sid = info.query.find("sid");

@@ -51,9 +51,10 @@ void consume(std::span<net::const_buffer>& buffers, std::size_t n) {
 
 }  // namespace
 
-websocket_connection::websocket_connection(net::ip::tcp::socket socket, std::size_t max_message,
-                                           clock::duration write_timeout)
-    : socket_(std::move(socket)),
+websocket_connection::websocket_connection(net::ip::tcp::socket socket, http::connection_slot slot,
+                                           std::size_t max_message, clock::duration write_timeout)
+    : slot_(std::move(slot)),
+      socket_(std::move(socket)),
       watchdog_(socket_.get_executor()),
       parser_(max_message),
       write_timeout_(write_timeout) {

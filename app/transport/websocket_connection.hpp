@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "app/http/connection_limits.hpp"
 #include "core/common/net.hpp"
 #include "core/engine/frame.hpp"
 #include "proto/websocket/frame.hpp"
@@ -61,8 +62,10 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
         done,  // the peer ended its side, or the socket failed
     };
 
-    websocket_connection(net::ip::tcp::socket socket, std::size_t max_message,
-                         clock::duration write_timeout);
+    // `slot` is the connection's place in the server's connection limits, kept until the
+    // connection is destroyed.
+    websocket_connection(net::ip::tcp::socket socket, http::connection_slot slot,
+                         std::size_t max_message, clock::duration write_timeout);
 
     net::any_io_executor get_executor() { return socket_.get_executor(); }
 
@@ -118,6 +121,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     void watch();
     void on_watchdog();
 
+    http::connection_slot slot_;  // declared first: given back only once the socket is closed
     net::ip::tcp::socket socket_;
     net::steady_timer watchdog_;
     ws::parser parser_;

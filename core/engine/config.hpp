@@ -14,6 +14,10 @@ struct config {
     std::size_t max_outbox_bytes = 4 * 1024 * 1024;
     // How long a probed upgrade may take before the WebSocket is dropped.
     std::chrono::milliseconds upgrade_timeout{10000};
+    // Live sessions that one remote address may have opened by a polling handshake; more
+    // handshakes are refused (each costs a session with its queue and timers, unlike a
+    // WebSocket, which the TCP connection limits already count). 0: no limit.
+    std::size_t max_polling_sessions_per_address = 250;
 };
 
 }  // namespace confab::engine

@@ -14,6 +14,7 @@ std::string_view message(request_error e) noexcept {
         case request_error::bad_request: return "Bad request";
         case request_error::forbidden: return "Forbidden";
         case request_error::unsupported_protocol_version: return "Unsupported protocol version";
+        case request_error::too_many_sessions: return "Too many sessions from this address";
     }
     return "Bad request";
 }

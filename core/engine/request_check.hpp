@@ -9,7 +9,8 @@ namespace confab::engine {
 
 class server;
 
-// The reference server's refusals of an Engine.IO HTTP request, with its codes and messages.
+// The reference server's refusals of an Engine.IO HTTP request, with its codes and messages,
+// and one of ours after them.
 enum class request_error {
     unknown_transport = 0,
     unknown_sid = 1,
@@ -17,6 +18,7 @@ enum class request_error {
     bad_request = 3,
     forbidden = 4,
     unsupported_protocol_version = 5,
+    too_many_sessions = 6,  // max_polling_sessions_per_address: HTTP 429, not 400
 };
 
 std::string_view message(request_error e) noexcept;

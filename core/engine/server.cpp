@@ -7,16 +7,35 @@
 namespace confab::engine {
 
 std::shared_ptr<session> server::open(transport_kind transport, request_info request) {
+    const bool polling = transport == transport_kind::polling;
+    if (polling && polling_full(request.remote_address)) {
+        ++refused_polling_;
+        return nullptr;
+    }
     auto s = std::make_shared<session>(executor_, random_id(), transport, config_,
                                        std::move(request));
     sessions_.emplace(s->sid(), s);
-    s->on_closed([this](session& closed) {
+    if (polling) ++polling_by_address_[s->request().remote_address];
+    s->on_closed([this, polling](session& closed) {
         ++closed_[static_cast<std::size_t>(closed.reason())];
+        if (polling) release_polling(closed.request().remote_address);
         sessions_.erase(closed.sid());
     });
     if (on_connection_) on_connection_(s);
     s->start();
     return s;
+}
+
+bool server::polling_full(const std::string& address) const {
+    const auto max = config_.max_polling_sessions_per_address;
+    if (max == 0) return false;
+    const auto it = polling_by_address_.find(address);
+    return it != polling_by_address_.end() && it->second >= max;
+}
+
+void server::release_polling(const std::string& address) {
+    const auto it = polling_by_address_.find(address);
+    if (--it->second == 0) polling_by_address_.erase(it);
 }
 
 std::shared_ptr<session> server::find(std::string_view sid) const {

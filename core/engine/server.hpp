@@ -27,6 +27,9 @@ public:
     }
 
     // Creates, registers and starts a session; the caller sends session->open_packet().
+    // nullptr for a polling handshake from an address that has
+    // max_polling_sessions_per_address sessions opened over polling (counted in
+    // refused_polling()); a WebSocket handshake is never refused here.
     std::shared_ptr<session> open(transport_kind transport, request_info request);
     std::shared_ptr<session> find(std::string_view sid) const;
     void close_all(close_reason reason);
@@ -42,13 +45,22 @@ public:
     std::uint64_t closed(close_reason r) const noexcept {
         return closed_[static_cast<std::size_t>(r)];
     }
+    // Polling handshakes refused by max_polling_sessions_per_address so far.
+    std::uint64_t refused_polling() const noexcept { return refused_polling_; }
 
 private:
+    bool polling_full(const std::string& address) const;
+    void release_polling(const std::string& address);
+
     net::any_io_executor executor_;
     config config_;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
     std::function<void(const std::shared_ptr<session>&)> on_connection_;
     std::array<std::uint64_t, close_reason_count> closed_{};
+    // Live sessions opened by a polling handshake, by remote address; an upgraded one stays
+    // counted until it closes.
+    std::unordered_map<std::string, std::size_t> polling_by_address_;
+    std::uint64_t refused_polling_ = 0;
 };
 
 }  // namespace confab::engine

@@ -18,6 +18,7 @@ set(confab_chat_e2e_files
     chat-ratelimit
     chat-restart
     chat-concurrency
+    chat-limits
 )
 foreach(file IN LISTS confab_chat_e2e_files)
     string(REPLACE "-" "_" name ${file})

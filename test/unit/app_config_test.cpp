@@ -349,11 +349,70 @@ BOOST_AUTO_TEST_CASE(help_lists_every_setting) {
                              "--durability",
                              "LOG_LEVEL",
                              "--log-level",
+                             "HEADER_TIMEOUT",
+                             "--header-timeout",
+                             "MAX_CONNECTIONS",
+                             "--max-connections",
+                             "MAX_CONNECTIONS_PER_IP",
+                             "--max-connections-per-ip",
+                             "MAX_POLLING_SESSIONS_PER_IP",
+                             "--max-polling-sessions-per-ip",
                              "backup DIR",
                              "restore DIR",
                              "--version"}) {
         BOOST_TEST(contains(text, name), name);
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(config_connection_limits)
+
+BOOST_AUTO_TEST_CASE(defaults) {
+    const auto r = world{}.parse({});
+    BOOST_TEST(r.values.header_timeout.count() == 20000);
+    BOOST_TEST(r.values.max_connections == 100000u);
+    BOOST_TEST(r.values.max_connections_per_ip == 1000u);
+    BOOST_TEST(r.values.max_polling_sessions_per_ip == 250u);
+}
+
+BOOST_AUTO_TEST_CASE(from_the_file_the_environment_and_flags) {
+    world w;
+    w.files["/l"] = "HEADER_TIMEOUT=5000\nMAX_CONNECTIONS=20\n";
+    w.env["MAX_CONNECTIONS_PER_IP"] = "5";
+    w.env["MAX_POLLING_SESSIONS_PER_IP"] = "7";
+    const auto r =
+        w.parse({"--config", "/l", "--max-polling-sessions-per-ip", "3", "--header-timeout=1000"});
+    BOOST_TEST(r.error == "");
+    BOOST_TEST(r.values.header_timeout.count() == 1000);
+    BOOST_TEST(r.values.max_connections == 20u);
+    BOOST_TEST(r.values.max_connections_per_ip == 5u);
+    BOOST_TEST(r.values.max_polling_sessions_per_ip == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(zero_turns_a_limit_off) {
+    const auto r = world{}.parse({"--max-connections", "0", "--max-connections-per-ip", "0",
+                                  "--max-polling-sessions-per-ip", "0"});
+    BOOST_TEST(r.error == "");
+    BOOST_TEST(r.values.max_connections == 0u);
+    BOOST_TEST(r.values.max_connections_per_ip == 0u);
+    BOOST_TEST(r.values.max_polling_sessions_per_ip == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_the_setting_and_what_is_valid) {
+    world w;
+    BOOST_TEST(w.parse({"--max-connections", "-1"}).error ==
+               "invalid value '-1' for --max-connections: expected a whole number, 0 (no limit) "
+               "to 10000000");
+    BOOST_TEST(w.parse({"--max-connections-per-ip", "many"}).error ==
+               "invalid value 'many' for --max-connections-per-ip: expected a whole number, 0 (no "
+               "limit) to 10000000");
+    BOOST_TEST(w.parse({"--header-timeout", "0"}).error ==
+               "invalid value '0' for --header-timeout: expected milliseconds, 1 to 86400000");
+    w.env["MAX_POLLING_SESSIONS_PER_IP"] = "10000001";
+    BOOST_TEST(w.parse({}).error ==
+               "invalid value '10000001' for the environment variable "
+               "MAX_POLLING_SESSIONS_PER_IP: expected a whole number, 0 (no limit) to 10000000");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

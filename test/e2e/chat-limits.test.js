@@ -1,0 +1,290 @@
+'use strict';
+// Connection limits and timeouts against hostile clients (README "Connection limits"): over
+// --max-connections a connection gets a raw 503, over --max-connections-per-ip a 429, a
+// polling handshake over --max-polling-sessions-per-ip a 429; a client that sends nothing, or
+// its headers too slowly, is closed after --header-timeout; a WebSocket message over
+// --max-payload is closed with 1009. Well-behaved clients keep working throughout, and the
+// counts are given back when connections close.
+//
+// The floods come from other loopback source addresses (127.0.0.2 and up) than the
+// well-behaved clients (127.0.0.1), all to the server on 127.0.0.1.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const net = require('node:net');
+const WebSocket = require('ws');
+const C = require('./lib/confab');
+const { within } = require('./lib/util');
+
+// Per address 8: room for the well-behaved clients' own few (REST keep-alive, WebSockets).
+const PER_IP = 8;
+const LIMITS = ['--max-connections', String(3 * PER_IP), '--max-connections-per-ip', String(PER_IP), '--max-polling-sessions-per-ip', '3'];
+
+// A raw TCP connection from `localAddress`: what it received, and when it closed.
+function rawConnect(server, localAddress = '127.0.0.1') {
+  const socket = net.connect({ host: '127.0.0.1', port: server.port, localAddress });
+  const conn = { socket, received: '', openedAt: Date.now() };
+  socket.on('data', (d) => {
+    conn.received += d;
+  });
+  socket.on('error', () => {}); // a reset shows as 'close' as well
+  conn.connected = new Promise((resolve) => socket.once('connect', resolve));
+  conn.closed = new Promise((resolve) => socket.once('close', () => resolve(Date.now() - conn.openedAt)));
+  return conn;
+}
+
+// Opens `n` raw connections from `localAddress` and waits until they are connected. The server
+// has accepted each only once it answers; a connection it holds answers nothing.
+async function flood(server, n, localAddress) {
+  const conns = Array.from({ length: n }, () => rawConnect(server, localAddress));
+  await Promise.all(conns.map((c) => c.connected));
+  return conns;
+}
+
+function closeAll(conns) {
+  for (const c of conns) c.socket.destroy();
+  return Promise.all(conns.map((c) => c.closed));
+}
+
+// Asserts that `conn` got the raw refusal `status` with the JSON error `code`, and was closed.
+async function assertRefused(conn, status, code) {
+  await within(conn.closed, 3000, 'the refused connection was not closed');
+  const [head, body] = conn.received.split('\r\n\r\n');
+  assert.match(head, new RegExp(`^HTTP/1\\.1 ${status} `), conn.received);
+  assert.match(head, /\r\nConnection: close(\r\n|$)/i, conn.received);
+  assert.match(head, /\r\nContent-Type: application\/json(\r\n|$)/i, conn.received);
+  const json = JSON.parse(body);
+  assert.equal(json.error.code, code);
+  assert.equal(typeof json.error.message, 'string');
+}
+
+// GET `path` from `localAddress` on a connection of its own; resolves with { status, body }.
+function httpGet(server, path, localAddress = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: server.port, path, localAddress, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(3000, () => req.destroy(new Error(`GET ${path}: no answer within 3 s`)));
+  });
+}
+
+// Retries `check` until it passes: the server gives a count back only once it has seen the
+// close, a moment after the client's.
+async function eventually(check, ms = 3000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await C.sleep(50);
+    }
+  }
+}
+
+// Two users in a chat, each with a socket (127.0.0.1) that joined it; a message goes both ways.
+async function chatWorks(t, server, opts = {}) {
+  const [a, b] = await Promise.all([C.register(server, 'la'), C.register(server, 'lb')]);
+  const chat = await C.createChat(server, a, { participants: [b] });
+  const sa = await C.connectSocket(t, server, a.token, { name: 'a', ...opts });
+  const sb = await C.connectSocket(t, server, b.token, { name: 'b', ...opts });
+  await Promise.all([C.join(sa, chat._id), C.join(sb, chat._id)]);
+  const sent = await C.send(sa, chat._id, 'hello through the flood');
+  await sb.rec.waitFor('message:received', (m) => m && m._id === sent._id);
+  sa.disconnect();
+  sb.disconnect();
+}
+
+async function startWith(args) {
+  const server = await C.startServer({ extraArgs: args });
+  return server;
+}
+
+async function stopChecked(server) {
+  const wasAlive = server.alive;
+  const res = await server.stop();
+  C.removeDir(server.dataDir);
+  assert.ok(wasAlive, `confab died during the tests\n${server.logs()}`);
+  assert.equal(res.code, 0, `confab exited with ${res.code}/${res.signal}\n${server.logs()}`);
+}
+
+describe('--max-connections', () => {
+  let server;
+  before(async () => {
+    server = await startWith(LIMITS);
+  });
+  after(() => stopChecked(server));
+
+  test('over the limit a connection gets a raw 503 SERVER_BUSY and is closed; closing frees the places', async () => {
+    // 3 addresses x PER_IP held-open connections: the server is full.
+    const held = [];
+    for (const address of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) held.push(...(await flood(server, PER_IP, address)));
+    await C.sleep(100);
+    assert.ok(held.every((c) => c.received === ''), 'a held connection got an answer');
+    await assertRefused(rawConnect(server, '127.0.0.6'), 503, 'SERVER_BUSY');
+    await assertRefused(rawConnect(server, '127.0.0.1'), 503, 'SERVER_BUSY');
+    // A real HTTP client sends its request first, and still reads the answer.
+    const res = await httpGet(server, '/healthz');
+    assert.equal(res.status, 503);
+    assert.equal(JSON.parse(res.body).error.code, 'SERVER_BUSY');
+    assert.ok(held.every((c) => c.socket.readyState === 'open'), 'a held connection was closed');
+
+    await closeAll(held);
+    await eventually(async () => assert.equal((await httpGet(server, '/healthz')).status, 200));
+  });
+});
+
+describe('--max-connections-per-ip and --max-polling-sessions-per-ip', () => {
+  let server;
+  before(async () => {
+    server = await startWith(LIMITS);
+  });
+  after(() => stopChecked(server));
+
+  test('the connection over the per-address limit gets a raw 429 TOO_MANY_CONNECTIONS and is closed', async (t) => {
+    const held = await flood(server, PER_IP, '127.0.0.2');
+    t.after(() => closeAll(held));
+    await assertRefused(rawConnect(server, '127.0.0.2'), 429, 'TOO_MANY_CONNECTIONS');
+    const res = await httpGet(server, '/healthz', '127.0.0.2');
+    assert.equal(res.status, 429);
+    assert.equal(JSON.parse(res.body).error.code, 'TOO_MANY_CONNECTIONS');
+    // Other addresses are not affected.
+    assert.equal((await httpGet(server, '/healthz', '127.0.0.3')).status, 200);
+  });
+
+  test('a socket.io client chats while another address is at its limit, and after the flood is gone', async (t) => {
+    const held = await flood(server, PER_IP, '127.0.0.2');
+    await assertRefused(rawConnect(server, '127.0.0.2'), 429, 'TOO_MANY_CONNECTIONS');
+    // WebSocket only: polling would leave keep-alive connections of 127.0.0.1's own behind.
+    await chatWorks(t, server, { transports: ['websocket'] });
+    await closeAll(held);
+    // The flooding address has its places back: PER_IP at once are served.
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: PER_IP }, () => httpGet(server, '/healthz', '127.0.0.2')));
+      assert.deepEqual(answers.map((r) => r.status), Array(PER_IP).fill(200));
+    });
+    await chatWorks(t, server, { transports: ['websocket'] });
+  });
+
+  test('open WebSockets count as connections until they close', async () => {
+    const sockets = Array.from({ length: PER_IP }, () =>
+      new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`, { localAddress: '127.0.0.3' }),
+    );
+    await Promise.all(sockets.map((ws) => new Promise((resolve, reject) => {
+      ws.once('message', resolve); // the open packet
+      ws.once('error', reject);
+    })));
+    await assertRefused(rawConnect(server, '127.0.0.3'), 429, 'TOO_MANY_CONNECTIONS');
+    await Promise.all(sockets.map((ws) => new Promise((resolve) => {
+      ws.once('close', resolve);
+      ws.close();
+    })));
+    await eventually(async () => assert.equal((await httpGet(server, '/healthz', '127.0.0.3')).status, 200));
+  });
+
+  test('a polling handshake over the per-address session limit is a 429; WebSockets still connect', async (t) => {
+    const url = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const sids = [];
+    for (let i = 0; i < 3; ++i) {
+      const res = await fetch(url);
+      const body = await res.text();
+      assert.equal(res.status, 200, body);
+      sids.push(JSON.parse(body.slice(1)).sid);
+    }
+    const refused = await fetch(url);
+    assert.equal(refused.status, 429);
+    assert.deepEqual(await refused.json(), { code: 6, message: 'Too many sessions from this address' });
+
+    // The stock client over polling is refused too; over WebSocket it connects and chats.
+    const err = await C.connectError(server, { transports: ['polling'] });
+    assert.match(err.message, /xhr poll error/);
+    await chatWorks(t, server, { transports: ['websocket'] });
+
+    // Closing a session gives its place back.
+    const closed = await fetch(`${url}&sid=${sids[0]}`, { method: 'POST', body: '1' });
+    assert.equal(closed.status, 200);
+    await eventually(async () => assert.equal((await fetch(url)).status, 200));
+  });
+
+  test('/metrics counts open connections and refusals by reason', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const sample = (labels) => {
+      const m = new RegExp(`^confab_connections_refused_total\\{reason="${labels}"\\} (\\d+)$`, 'm').exec(text);
+      assert.ok(m, `no ${labels} sample in\n${text}`);
+      return Number(m[1]);
+    };
+    assert.equal(sample('max_connections'), 0);
+    assert.ok(sample('per_ip') >= 4, text);
+    assert.ok(sample('polling_per_ip') >= 2, text);
+    assert.match(text, /^confab_tcp_connections [1-9]\d*$/m);
+  });
+});
+
+describe('--header-timeout', () => {
+  let server;
+  before(async () => {
+    server = await startWith(['--header-timeout', '1000', '--max-payload', '2048']);
+  });
+  after(() => stopChecked(server));
+
+  test('a connection that sends nothing is closed after the timeout', async () => {
+    const conn = rawConnect(server);
+    const ms = await within(conn.closed, 4000, 'the idle connection is still open');
+    assert.ok(ms >= 900 && ms < 3000, `closed after ${ms} ms`);
+    assert.equal(conn.received, '');
+  });
+
+  test('headers sent byte by byte slower than the timeout (slowloris): closed unanswered', async () => {
+    const conn = rawConnect(server);
+    await conn.connected;
+    const request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n\r\n';
+    let open = true;
+    conn.closed.then(() => {
+      open = false;
+    });
+    for (const ch of request) {
+      if (!open) break;
+      conn.socket.write(ch);
+      await C.sleep(100);
+    }
+    const ms = await within(conn.closed, 4000, 'the slow connection is still open');
+    assert.ok(open === false && ms < 3000, `closed after ${ms} ms`);
+    assert.equal(conn.received, '', 'the slow request was answered');
+  });
+
+  test('a request sent in time is answered, and clients keep working', async (t) => {
+    const conn = rawConnect(server);
+    await conn.connected;
+    conn.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    await within(conn.closed, 3000, 'no answer');
+    assert.match(conn.received, /^HTTP\/1\.1 200 /);
+    await chatWorks(t, server);
+  });
+
+  test('a WebSocket message over --max-payload is closed with 1009, whole or in fragments', async () => {
+    const open = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+      const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+      ws.on('error', () => {});
+      await new Promise((resolve, reject) => {
+        ws.once('message', resolve); // the open packet
+        ws.once('unexpected-response', () => reject(new Error('WebSocket refused')));
+      });
+      return { ws, closed };
+    };
+    const whole = await open();
+    whole.ws.send(`4${'x'.repeat(3000)}`);
+    assert.equal(await within(whole.closed, 3000, 'not closed'), 1009);
+
+    const fragmented = await open();
+    for (let i = 0; i < 3; ++i) fragmented.ws.send('4'.padEnd(1000, 'y'), { fin: false });
+    fragmented.ws.send('z', { fin: true });
+    assert.equal(await within(fragmented.closed, 3000, 'not closed'), 1009);
+  });
+});
