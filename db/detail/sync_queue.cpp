@@ -18,11 +18,15 @@ sync_queue::~sync_queue() {
 }
 
 void sync_queue::wait(std::uint64_t sequence, std::unique_ptr<waiter> w) {
+    bool idle = false;
     {
         std::lock_guard lock(mutex_);
         waiting_.push_back({sequence, std::move(w)});
+        idle = idle_;
     }
-    wake_.notify_one();
+    // A thread in the middle of an fsync looks at the queue again when it is done: waking it
+    // would only cost a system call per write.
+    if (idle) wake_.notify_one();
 }
 
 void sync_queue::run() {
@@ -30,7 +34,9 @@ void sync_queue::run() {
     for (;;) {
         {
             std::unique_lock lock(mutex_);
+            idle_ = true;
             wake_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+            idle_ = false;
             if (waiting_.empty()) return;  // stopping, nothing left
             batch.swap(waiting_);
         }

@@ -43,6 +43,7 @@ class sync_queue {
     std::condition_variable wake_;
     std::vector<entry> waiting_;
     bool stopping_ = false;
+    bool idle_ = false;  // the thread waits for work, rather than syncing
     std::thread thread_;  // last: starts once the rest is ready
 };
 
