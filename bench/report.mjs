@@ -54,6 +54,7 @@ out.push(`Date: ${new Date().toISOString()}  `);
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 out.push(`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}  `);
 if (process.env.QUICK) out.push("**QUICK smoke run: smaller scenarios than the standard ones (see Commands).**", "");
+if (process.env.BIG_NOTE) out.push(`**${process.env.BIG_NOTE}**`, "");
 out.push("Each server pinned to CPU 0 (`taskset -c 0`), the generator to CPU 1, a fresh server per scenario; confab with `--durability sync`. Ratio = confab / Node.", "");
 out.push("| figure | confab | Node | ratio |", "| --- | --- | --- | --- |");
 for (const [label, file, field, digits, lowerBetter] of rows) {

@@ -33,7 +33,14 @@ else
     connect_small=(--sockets 2000 --users 200)
     fanout=(--chats 50 --members 20 --rate 1000 --seconds 20)
     ramp=(--chats 50 --members 20 --start 1000 --step 2x --seconds 10 --refine 2)
-    connect_big=(--sockets 50000 --users 500 --source-ips 4)
+    # Each socket is a descriptor in the server and one in the generator.
+    big=50000
+    limit=$(ulimit -Hn)
+    if [ "$limit" != unlimited ] && [ "$limit" -lt $((big + 1024)) ]; then
+        big=$(((limit - 1024) / 1000 * 1000))
+        export BIG_NOTE="connect (idle, big) ran $big sockets, not 50 000: the hard open-files limit on this machine is $limit and cannot be raised here."
+    fi
+    connect_big=(--sockets "$big" --users 500 --source-ips 4)
 fi
 
 port=5400
