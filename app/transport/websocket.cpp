@@ -156,6 +156,9 @@ net::awaitable<void> drain(connection_ptr c) {
 }
 
 void run(const connection_ptr& c, const session_ptr& s) {
+    s->on_dropped([weak = std::weak_ptr(c)] {
+        if (auto dropped = weak.lock()) dropped->close_socket();
+    });
     net::co_spawn(c->get_executor(), write_loop(c, s), net::detached);
     read_more(c, s);
 }

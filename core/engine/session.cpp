@@ -91,6 +91,11 @@ void session::close(close_reason reason) {
     reason_ = reason;
     heartbeat_.cancel();
     wake();
+    if (reason == close_reason::slow_consumer) {
+        outbox_.clear();  // nobody will read it: its memory goes now
+        if (on_dropped_) on_dropped_();
+    }
+    on_dropped_ = {};
     // The handler may queue last words (it never does after close), then is released.
     auto handler = std::move(handler_);
     if (handler) handler->on_close(reason);

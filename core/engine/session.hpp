@@ -53,6 +53,10 @@ public:
     session_handler* handler() const noexcept { return handler_.get(); }
     // Called once when the session closes, after the handler (the server forgets the sid).
     void on_closed(std::function<void(session&)> f) { on_closed_ = std::move(f); }
+    // Transport side: called if the session closes as a slow consumer. Its transport may be
+    // stuck in a write that a client which stopped reading never lets complete, so it must
+    // let go of the connection at once rather than when the write times out.
+    void on_dropped(std::function<void()> f) { on_dropped_ = std::move(f); }
 
     // The open packet: sid, upgrades, pingInterval, pingTimeout, maxPayload.
     std::string open_packet() const;
@@ -106,6 +110,7 @@ private:
     close_reason reason_ = close_reason::transport_close;
     std::unique_ptr<session_handler> handler_;
     std::function<void(session&)> on_closed_;
+    std::function<void()> on_dropped_;
 };
 
 }  // namespace confab::engine

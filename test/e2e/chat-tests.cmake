@@ -19,6 +19,7 @@ set(confab_chat_e2e_files
     chat-restart
     chat-concurrency
     chat-limits
+    chat-slow-consumer
 )
 foreach(file IN LISTS confab_chat_e2e_files)
     string(REPLACE "-" "_" name ${file})

@@ -99,10 +99,25 @@ BOOST_FIXTURE_TEST_CASE(messages_reach_the_handler_and_close_packet_closes, fixt
 
 BOOST_FIXTURE_TEST_CASE(full_queue_closes_a_slow_consumer, fixture) {
     auto s = open(engine::transport_kind::websocket);
+    int dropped = 0;
+    s->on_dropped([&] { ++dropped; });
     BOOST_TEST(s->send(engine::text_frame(std::string(60, 'a'))));
     BOOST_TEST(!s->send(engine::text_frame(std::string(60, 'b'))));
     BOOST_TEST(s->closed());
     BOOST_TEST((closed == engine::close_reason::slow_consumer));
+    // The transport is told to let go at once, and the queue's memory is freed.
+    BOOST_TEST(dropped == 1);
+    BOOST_TEST(s->queued_bytes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(other_closes_leave_the_transport_to_finish, fixture) {
+    auto s = open(engine::transport_kind::websocket);
+    int dropped = 0;
+    s->on_dropped([&] { ++dropped; });
+    BOOST_TEST(s->send(engine::text_frame("last words")));
+    s->close(engine::close_reason::server_shutdown);
+    BOOST_TEST(dropped == 0);
+    BOOST_TEST(s->has_output());  // still to be sent before the close frame
 }
 
 BOOST_FIXTURE_TEST_CASE(heartbeat_pings_then_times_out_without_pong, fixture) {
