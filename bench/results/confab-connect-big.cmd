@@ -1,1 +1,1 @@
-taskset -c 1 loadgen connect --port PORT --server-pid PID --sockets 2000 --users 200
+taskset -c 1 loadgen connect --port PORT --server-pid PID --sockets 18000 --users 500 --source-ips 4
