@@ -35,19 +35,25 @@ std::string drain(engine::session& s) {
     return body;
 }
 
-// What a waiting GET answers: queued output, then the session's end if it ended. A client that
-// closed gets a noop; a session the server closed gets a close packet.
-std::string poll_body(engine::session& s) {
-    if (s.upgrade() == engine::session::upgrade_state::probing) return "6";
+struct poll_answer {
+    std::string body;
+    bool told_end = false;  // the body ends the session for the client
+};
+
+// What a waiting GET answers: queued output, or the session's end once nothing is left. A
+// client that closed gets a noop; a session the server closed gets a close packet, after a GET
+// of its own when the server had last words: a client acts on a close at once but on messages
+// a tick later, and would see the transport close before the words otherwise.
+poll_answer poll_body(engine::session& s) {
+    if (s.upgrade() == engine::session::upgrade_state::probing) return {"6"};
     auto body = drain(s);
-    if (s.closed()) {
-        const bool client_closed = s.reason() == engine::close_reason::transport_close;
-        eio::append_payload_text(body, client_closed ? "6" : "1");
-    }
-    return body;
+    if (!s.closed() || (!body.empty() && s.awaits_final_poll())) return {std::move(body)};
+    const bool client_closed = s.reason() == engine::close_reason::transport_close;
+    eio::append_payload_text(body, client_closed ? "6" : "1");
+    return {std::move(body), true};
 }
 
-net::awaitable<http::response> get(const std::shared_ptr<engine::session>& s,
+net::awaitable<http::response> get(engine::server& srv, const std::shared_ptr<engine::session>& s,
                                    const http::cors_policy& cors, const http::request& req) {
     if (s->poll_active()) {
         // Two GETs at once break the protocol: the reference server drops the session.
@@ -57,7 +63,9 @@ net::awaitable<http::response> get(const std::shared_ptr<engine::session>& s,
     s->set_poll_active(true);
     co_await s->wait();
     s->set_poll_active(false);
-    co_return text(cors, req, poll_body(*s));
+    auto answer = poll_body(*s);
+    if (answer.told_end) srv.forget(s->sid());
+    co_return text(cors, req, std::move(answer.body));
 }
 
 http::response post(engine::session& s, const http::cors_policy& cors, const http::request& req) {
@@ -88,7 +96,7 @@ net::awaitable<http::response> handle_polling(engine::server& srv, const http::c
         co_return text(cors, req, s->open_packet());
     }
     auto s = srv.find(sid->second);
-    if (req.method() == http::bhttp::verb::get) co_return co_await get(s, cors, req);
+    if (req.method() == http::bhttp::verb::get) co_return co_await get(srv, s, cors, req);
     if (req.method() == http::bhttp::verb::post) co_return post(*s, cors, req);
     co_return refuse(cors, req, engine::request_error::bad_request);
 }

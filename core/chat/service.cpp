@@ -108,11 +108,7 @@ void service::on_connect(const socketio::socket_ptr& s) {
     sockets.push_back(s.get());
     log::at(log::level::info, "connect", "user={} socket={} from={}", state.who.user_id.to_hex(),
             s->id(), s->request().remote_address);
-    if (sockets.size() == 1) {
-        nsp_.emit_all("user:online", {boost::json::object{{"userId", state.who.user_id.to_hex()}}},
-                      s.get());
-        net::co_spawn(executor_, set_presence(state.who.user_id, true), net::detached);
-    }
+    if (sockets.size() == 1) net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
     // A token stops being valid at its exp: so does the socket it opened.
     state.expiry.expires_after(std::chrono::seconds(std::max<std::int64_t>(0, state.token_exp - unix_now())));
     state.expiry.async_wait([weak = std::weak_ptr(s)](boost::system::error_code ec) {
@@ -136,26 +132,38 @@ void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reas
     std::erase(it->second, s.get());
     if (!it->second.empty()) return;
     sockets_by_user_.erase(it);
-    net::co_spawn(executor_, set_presence(state.who.user_id, false), net::detached);
+    net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
 }
 
-// The store keeps status and lastSeen; user:offline goes out once it is stored. A user who
-// came back meanwhile is not announced offline.
-net::awaitable<void> service::set_presence(db::object_id user_id, bool online) {
-    const auto status = online ? db::user_status::online : db::user_status::offline;
+// The store keeps status and lastSeen; user:online and user:offline go out once stored, so
+// whoever hears one reads the same status over REST. A user's presence writes go one at a
+// time, each storing what the user's sockets say when it starts, until that is still what
+// they say: a connect and a disconnect racing on the store's threads then cannot leave a
+// stale status stored, nor announce offline a user who came back.
+net::awaitable<void> service::sync_presence(db::object_id user_id) {
+    const auto key = user_id.to_hex();
+    if (!presence_writing_.insert(key).second) co_return;  // the running loop sees the change
     auto alive = alive_;
-    auto user = co_await store_.run(
-        [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
-    if (!*alive || !user || online) co_return;
-    if (sockets_by_user_.contains(user_id.to_hex())) {
-        co_await store_.run([user_id](db::store& st) {
-            return st.set_presence(user_id, db::user_status::online);
-        });
+    for (;;) {
+        const bool online = sockets_by_user_.contains(key);
+        const auto status = online ? db::user_status::online : db::user_status::offline;
+        auto user = co_await store_.run(
+            [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
+        if (!*alive) co_return;
+        if (online != sockets_by_user_.contains(key)) continue;
+        presence_writing_.erase(key);
+        if (!user) co_return;
+        if (online) {
+            // Not to the user's own sockets.
+            nsp_.emit_all("user:online", {boost::json::object{{"userId", key}}},
+                          sockets_by_user_[key]);
+        } else {
+            nsp_.emit_all("user:offline",
+                          {boost::json::object{{"userId", key},
+                                               {"lastSeen", iso_time(user->last_seen)}}});
+        }
         co_return;
     }
-    nsp_.emit_all("user:offline",
-                  {boost::json::object{{"userId", user_id.to_hex()},
-                                       {"lastSeen", iso_time(user->last_seen)}}});
 }
 
 void service::reject(socketio::socket& s, const failure& f, std::string_view event,

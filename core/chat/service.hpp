@@ -50,7 +50,7 @@ private:
     void announce_active_users(const db::object_id& chat_id);
     void reject(socketio::socket& s, const failure& f, std::string_view event,
                 socketio::ack_sender& ack);
-    net::awaitable<void> set_presence(db::object_id user_id, bool online);
+    net::awaitable<void> sync_presence(db::object_id user_id);
 
     net::any_io_executor executor_;
     socketio::socket_namespace& nsp_;
@@ -58,6 +58,7 @@ private:
     service_settings settings_;
     metrics::registry& metrics_;
     std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
+    std::unordered_set<std::string> presence_writing_;  // users with a presence write under way
     std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
 };
 

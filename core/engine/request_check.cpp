@@ -44,7 +44,9 @@ std::optional<request_error> check_request(const server& srv, std::string_view m
         return std::nullopt;
     }
     const auto s = srv.find(sid);
-    if (!s || s->closed()) return request_error::unknown_sid;
+    // A closed session is still found only for its final poll: a GET over polling.
+    if (!s || (s->closed() && (websocket_upgrade || method != "GET")))
+        return request_error::unknown_sid;
     if (!websocket_upgrade && s->transport() != transport_kind::polling)
         return request_error::bad_request;
     return std::nullopt;

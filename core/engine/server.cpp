@@ -19,6 +19,11 @@ std::shared_ptr<session> server::open(transport_kind transport, request_info req
     s->on_closed([this, polling](session& closed) {
         ++closed_[static_cast<std::size_t>(closed.reason())];
         if (polling) release_polling(closed.request().remote_address);
+        if (closed.awaits_final_poll()) {
+            // A client polls again at once; one that does not within ping_timeout is gone.
+            closed.expire_after(config_.ping_timeout, [this, sid = closed.sid()] { forget(sid); });
+            return;
+        }
         sessions_.erase(closed.sid());
     });
     if (on_connection_) on_connection_(s);
@@ -36,6 +41,13 @@ bool server::polling_full(const std::string& address) const {
 void server::release_polling(const std::string& address) {
     const auto it = polling_by_address_.find(address);
     if (--it->second == 0) polling_by_address_.erase(it);
+}
+
+void server::forget(const std::string& sid) {
+    const auto it = sessions_.find(sid);
+    if (it == sessions_.end() || !it->second->closed()) return;
+    it->second->cancel_expiry();
+    sessions_.erase(it);
 }
 
 std::shared_ptr<session> server::find(std::string_view sid) const {

@@ -31,7 +31,10 @@ public:
     // max_polling_sessions_per_address sessions opened over polling (counted in
     // refused_polling()); a WebSocket handshake is never refused here.
     std::shared_ptr<session> open(transport_kind transport, request_info request);
+    // Open sessions, and closed ones kept for their final poll (session::awaits_final_poll).
     std::shared_ptr<session> find(std::string_view sid) const;
+    // Drops a closed session kept for its final poll, once that poll has it.
+    void forget(const std::string& sid);
     void close_all(close_reason reason);
 
     // Read at scrape time, for /metrics.

@@ -102,6 +102,22 @@ void session::close(close_reason reason) {
     if (on_closed_) std::exchange(on_closed_, {})(*this);
 }
 
+bool session::awaits_final_poll() const noexcept {
+    const bool server_closed =
+        reason_ == close_reason::forced_close || reason_ == close_reason::server_shutdown;
+    return closed_ && server_closed && transport_ == transport_kind::polling &&
+           upgrade_ != upgrade_state::done;
+}
+
+void session::expire_after(std::chrono::milliseconds d, std::function<void()> expire) {
+    // The heartbeat is over once closed: its timer serves for this.
+    heartbeat_.expires_after(d);
+    heartbeat_.async_wait([self = shared_from_this(), expire = std::move(expire)](
+                              boost::system::error_code ec) {
+        if (!ec) expire();
+    });
+}
+
 net::awaitable<void> session::wait() {
     while (!closed_ && outbox_.empty() && upgrade_ != upgrade_state::probing) {
         wake_.expires_at(net::steady_timer::time_point::max());

@@ -77,6 +77,15 @@ public:
     std::vector<frame> take_output() noexcept { return outbox_.take_all(); }
     bool has_output() const noexcept { return !outbox_.empty(); }
 
+    // Polling: a session the server closed keeps its last words (a Socket.IO DISCONNECT, say)
+    // for the client's next GET, and the close packet for the GET after them, as the
+    // reference server does: the client then handles the words before the close, and a late
+    // GET is not answered "Session ID unknown".
+    bool awaits_final_poll() const noexcept;
+    // Calls `expire` after `d` unless cancel_expiry() comes first (the final GET did).
+    void expire_after(std::chrono::milliseconds d, std::function<void()> expire);
+    void cancel_expiry() { heartbeat_.cancel(); }
+
     // Polling: at most one GET may wait at a time.
     bool poll_active() const noexcept { return poll_active_; }
     void set_poll_active(bool on) noexcept { poll_active_ = on; }

@@ -1,5 +1,7 @@
 #include "core/socketio/namespace.hpp"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 
 #include "core/socketio/frames.hpp"
@@ -44,13 +46,14 @@ void socket_namespace::emit_to(const std::string& room_name, std::string_view ev
 }
 
 void socket_namespace::emit_all(std::string_view event, boost::json::array args,
-                                const socket* except) const {
+                                std::span<socket* const> except) const {
     const auto frames = event_frames(name_, event, std::move(args));
     std::vector<socket*> targets;
     targets.reserve(sockets_.size());
-    for (const auto& [id, s] : sockets_) targets.push_back(s);
-    for (auto* s : targets)
-        if (s != except) s->send_frames(frames);
+    for (const auto& [id, s] : sockets_) {
+        if (std::find(except.begin(), except.end(), s) == except.end()) targets.push_back(s);
+    }
+    for (auto* s : targets) s->send_frames(frames);
 }
 
 void socket_namespace::admit(const socket_ptr& s,

@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,9 +48,9 @@ public:
     // Sends one event to every socket of `room` except `except`, encoded once.
     void emit_to(const std::string& room, std::string_view event, boost::json::array args,
                  const socket* except = nullptr) const;
-    // Sends one event to every socket of the namespace except `except`.
+    // Sends one event to every socket of the namespace but those in `except`.
     void emit_all(std::string_view event, boost::json::array args,
-                  const socket* except = nullptr) const;
+                  std::span<socket* const> except = {}) const;
 
     // Called by the connection and sockets.
     void admit(const socket_ptr& s, std::function<void(std::optional<boost::json::object>)> done);

@@ -175,8 +175,33 @@ describe('token expiry (--jwt-expires-in 3)', () => {
     const u = await C.register(short, 'ep');
     const { payload } = C.decodeJwt(u.token);
     const s = await C.connectSocket(t, short, u.token, { transports: ['polling'] });
-    const { at } = await disconnectedBy(s, payload.exp * 1000 + 5000);
+    const { reason, at } = await disconnectedBy(s, payload.exp * 1000 + 5000);
     assert.ok(at >= payload.exp * 1000 - 1000, 'disconnected before expiry');
+    assert.equal(reason, 'io server disconnect', `disconnect reason: ${reason}`);
+  });
+
+  test('a polling client with no GET waiting when it expires gets the disconnect, then the close, on its next GETs', async () => {
+    const u = await C.register(short, 'eq');
+    const { payload } = C.decodeJwt(u.token);
+    const base = `${short.url}/socket.io/?EIO=4&transport=polling`;
+    const open = JSON.parse((await (await fetch(base)).text()).slice(1));
+    const url = `${base}&sid=${open.sid}`;
+    const posted = await fetch(url, { method: 'POST', body: `40${JSON.stringify({ token: u.token })}` });
+    assert.equal(await posted.text(), 'ok');
+    assert.match(await (await fetch(url)).text(), /^40\{"sid":/);
+    // No GET while the token expires (and well inside the ping interval and timeout).
+    await new Promise((r) => setTimeout(r, Math.max(0, payload.exp * 1000 - Date.now()) + 1500));
+    // The DISCONNECT in a response of its own: a client acts on a close packet at once but on
+    // a message a tick later, so one response with both would read as a transport close.
+    const words = await fetch(url);
+    assert.equal(words.status, 200);
+    assert.equal(await words.text(), '41');
+    const close = await fetch(url);
+    assert.equal(close.status, 200);
+    assert.equal(await close.text(), '1');
+    const after = await fetch(url);
+    assert.equal(after.status, 400);
+    assert.deepEqual(await after.json(), { code: 1, message: 'Session ID unknown' });
   });
 
   test('a connected socket is disconnected soon after its token expires; the token is then refused everywhere', async (t) => {

@@ -154,6 +154,43 @@ BOOST_FIXTURE_TEST_CASE(aborted_upgrade_allows_another, fixture) {
     BOOST_TEST(s->begin_upgrade());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_server_close_waits_for_the_final_poll, fixture) {
+    using engine::request_error;
+    auto s = open(engine::transport_kind::polling);
+    const auto sid = s->sid();
+    const auto at = [&](const char* transport) {
+        return query({{"EIO", "4"}, {"transport", transport}, {"sid", sid.c_str()}});
+    };
+    s->send_text("41");  // a Socket.IO DISCONNECT, the session's last words
+    s->close(engine::close_reason::forced_close);
+    // No GET was waiting: the next one still finds the session, to be told its end.
+    BOOST_TEST(srv->find(sid) == s);
+    BOOST_TEST(!engine::check_request(*srv, "GET", at("polling"), false));
+    BOOST_TEST((engine::check_request(*srv, "POST", at("polling"), false) ==
+                request_error::unknown_sid));
+    BOOST_TEST((engine::check_request(*srv, "GET", at("websocket"), true) ==
+                request_error::unknown_sid));
+    BOOST_TEST(texts(*s) == std::vector<std::string>{"41"});
+    srv->forget(sid);
+    BOOST_TEST(!srv->find(sid));
+
+    // Without that GET, it is forgotten after ping_timeout.
+    auto later = open(engine::transport_kind::polling);
+    later->close(engine::close_reason::server_shutdown);
+    BOOST_TEST(srv->find(later->sid()) == later);
+    ioc.run_for(60ms);
+    BOOST_TEST(!srv->find(later->sid()));
+}
+
+BOOST_FIXTURE_TEST_CASE(sessions_ended_otherwise_are_forgotten_at_once, fixture) {
+    auto timed_out = open(engine::transport_kind::polling);
+    timed_out->close(engine::close_reason::ping_timeout);
+    BOOST_TEST(!srv->find(timed_out->sid()));
+    auto ws = open(engine::transport_kind::websocket);
+    ws->close(engine::close_reason::forced_close);
+    BOOST_TEST(!srv->find(ws->sid()));
+}
+
 BOOST_FIXTURE_TEST_CASE(request_check_matches_the_reference_server, fixture) {
     using engine::request_error;
     auto check = [&](std::string_view method, const engine::request_info& r, bool ws = false) {
