@@ -31,34 +31,41 @@ engine::config engine_config(const config::settings& s) {
     c.ping_timeout = s.ping_timeout;
     c.max_payload = s.max_payload;
     c.max_polling_sessions_per_address = s.max_polling_sessions_per_ip;
+    c.exempt_loopback = s.loopback_limits == "exempt";
     return c;
 }
 
-std::shared_ptr<http::connection_limits> tcp_limits(const config::settings& s) {
-    return std::make_shared<http::connection_limits>(
-        http::connection_limits::config{s.max_connections, s.max_connections_per_ip});
+std::shared_ptr<http::connection_limits> tcp_limits(const config::settings& s,
+                                                    std::size_t max_connections) {
+    return std::make_shared<http::connection_limits>(http::connection_limits::config{
+        max_connections, s.max_connections_per_ip, s.loopback_limits == "exempt"});
 }
 
 // Every connection is a file descriptor, and the usual soft limit (1024) would turn clients
-// away long before MAX_CONNECTIONS: take all the hard limit allows, and say when even that is
-// short of MAX_CONNECTIONS plus what the store, the listener and refusals in flight need.
-void raise_open_files_limit(std::size_t max_connections) {
+// away long before MAX_CONNECTIONS: take all the hard limit allows. When even that is short of
+// MAX_CONNECTIONS plus what the store, the listener and refusals in flight need, the limit is
+// lowered to fit: a client over it then gets a 503 instead of waiting unaccepted, and the
+// store never runs out of descriptors. Returns the limit to use.
+std::size_t fit_open_files(std::size_t max_connections) {
     rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return max_connections;
     if (limit.rlim_cur != limit.rlim_max) {
         rlimit raised = limit;
         raised.rlim_cur = limit.rlim_max;
         if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
     }
     constexpr rlim_t reserve = 1024;
-    if (max_connections == 0 || limit.rlim_cur == RLIM_INFINITY ||
-        limit.rlim_cur >= max_connections + reserve)
-        return;
+    if (limit.rlim_cur == RLIM_INFINITY ||
+        (max_connections != 0 && limit.rlim_cur >= max_connections + reserve))
+        return max_connections;
+    const auto fitted = static_cast<std::size_t>(limit.rlim_cur > 2 * reserve
+                                                     ? limit.rlim_cur - reserve
+                                                     : limit.rlim_cur / 2);
     log::at(log::level::warn, "open_files",
-            "the open-files limit is {} (hard {}), below MAX_CONNECTIONS {} + {}: connections "
-            "beyond it wait unaccepted; raise the hard limit (LimitNOFILE in the systemd unit) "
-            "or lower MAX_CONNECTIONS",
-            limit.rlim_cur, limit.rlim_max, max_connections, reserve);
+            "the open-files limit is {} (hard {}): at most {} connections (MAX_CONNECTIONS {}); "
+            "raise the hard limit (LimitNOFILE in the systemd unit) for more",
+            limit.rlim_cur, limit.rlim_max, fitted, max_connections);
+    return fitted;
 }
 
 db::options store_options(const config::settings& s) {
@@ -81,7 +88,7 @@ int run(const config::settings& settings) {
                    settings.log_format == "json" ? log::format::json : log::format::plain);
     log::at(log::level::info, "start", "confab {} data={} durability={}", ops::version(),
             settings.data_dir, settings.durability);
-    raise_open_files_limit(settings.max_connections);
+    const std::size_t max_connections = fit_open_files(settings.max_connections);
     const auto secret = settings.jwt_secret.empty()
                             ? auth::load_or_create_secret(settings.data_dir)
                             : settings.jwt_secret;
@@ -101,7 +108,7 @@ int run(const config::settings& settings) {
 
     http::router routes;
     routes.engines = {{"/socket.io/", &engine}};
-    routes.connections = tcp_limits(settings);
+    routes.connections = tcp_limits(settings, max_connections);
     const app::metrics_sources sources{engine, sio.of("/"), counters, store, *routes.connections};
     routes.rest = [&api, &sources](http::request& req) -> net::awaitable<http::response> {
         if (req.method() == http::bhttp::verb::get && req.target() == "/metrics")

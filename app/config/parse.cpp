@@ -166,6 +166,15 @@ const std::vector<option>& options() {
              return parse_limit(v, s.max_polling_sessions_per_ip);
          },
          [](const settings& s) { return std::to_string(s.max_polling_sessions_per_ip); }},
+        {{"LOOPBACK_LIMITS"},
+         "loopback-limits",
+         "whether the per-IP limits count loopback clients (a local proxy)",
+         "exempt or apply",
+         [](settings& s, const std::string& v) {
+             s.loopback_limits = v;
+             return v == "exempt" || v == "apply";
+         },
+         [](const settings& s) { return s.loopback_limits; }},
         {{"RATE_LIMIT_PER_SEC"},
          "rate-limit-per-sec",
          "per-socket events per second",

@@ -23,6 +23,9 @@ struct settings {
     std::size_t max_connections = 100'000;          // open TCP connections
     std::size_t max_connections_per_ip = 1000;      // open TCP connections from one address
     std::size_t max_polling_sessions_per_ip = 250;  // Engine.IO sessions opened over polling
+    // "exempt": the two per-IP limits do not count loopback clients (a local reverse proxy, whose
+    // clients all share its address, or a local load test); "apply": they do.
+    std::string loopback_limits = "exempt";
     std::uint32_t rate_limit_per_sec = 20;
     std::uint32_t rate_limit_burst = 40;
     std::string durability = "sync";

@@ -30,12 +30,14 @@ std::variant<connection_slot, refusal> connection_limits::admit(const net::ip::a
         ++refused_[static_cast<std::size_t>(refusal::max_connections)];
         return refusal::max_connections;
     }
-    auto& from_address = per_address_[address];
-    if (full(from_address, config_.max_per_address)) {
-        ++refused_[static_cast<std::size_t>(refusal::per_address)];
-        return refusal::per_address;
+    if (counted_per_address(address)) {
+        auto& from_address = per_address_[address];
+        if (full(from_address, config_.max_per_address)) {
+            ++refused_[static_cast<std::size_t>(refusal::per_address)];
+            return refusal::per_address;
+        }
+        ++from_address;
     }
-    ++from_address;
     ++open_;
     return connection_slot(shared_from_this(), address);
 }
@@ -45,8 +47,16 @@ std::size_t connection_limits::open_from(const net::ip::address& address) const 
     return it == per_address_.end() ? 0 : it->second;
 }
 
+bool connection_limits::counted_per_address(const net::ip::address& address) const noexcept {
+    if (!config_.exempt_loopback) return true;
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        return !net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
+    return !address.is_loopback();
+}
+
 void connection_limits::release(const net::ip::address& address) noexcept {
     --open_;
+    if (!counted_per_address(address)) return;
     const auto it = per_address_.find(address);
     if (--it->second == 0) per_address_.erase(it);
 }

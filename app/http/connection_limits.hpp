@@ -52,6 +52,7 @@ class connection_limits : public std::enable_shared_from_this<connection_limits>
     struct config {
         std::size_t max_connections = 100'000;  // 0: no limit
         std::size_t max_per_address = 1000;     // 0: no limit
+        bool exempt_loopback = true;            // loopback clients are not counted per address
     };
 
     explicit connection_limits(config c) : config_(c) {}
@@ -67,6 +68,7 @@ class connection_limits : public std::enable_shared_from_this<connection_limits>
 
   private:
     friend class connection_slot;
+    bool counted_per_address(const net::ip::address& address) const noexcept;
     void release(const net::ip::address& address) noexcept;
 
     config config_;

@@ -18,6 +18,7 @@ struct config {
     // handshakes are refused (each costs a session with its queue and timers, unlike a
     // WebSocket, which the TCP connection limits already count). 0: no limit.
     std::size_t max_polling_sessions_per_address = 250;
+    bool exempt_loopback = true;  // loopback clients (a local proxy) are not counted per address
 };
 
 }  // namespace confab::engine

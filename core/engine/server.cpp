@@ -15,10 +15,11 @@ std::shared_ptr<session> server::open(transport_kind transport, request_info req
     auto s = std::make_shared<session>(executor_, random_id(), transport, config_,
                                        std::move(request));
     sessions_.emplace(s->sid(), s);
-    if (polling) ++polling_by_address_[s->request().remote_address];
-    s->on_closed([this, polling](session& closed) {
+    const bool counted = polling && counted_per_address(s->request().remote_address);
+    if (counted) ++polling_by_address_[s->request().remote_address];
+    s->on_closed([this, counted](session& closed) {
         ++closed_[static_cast<std::size_t>(closed.reason())];
-        if (polling) release_polling(closed.request().remote_address);
+        if (counted) release_polling(closed.request().remote_address);
         if (closed.awaits_final_poll()) {
             // A client polls again at once; one that does not within ping_timeout is gone.
             closed.expire_after(config_.ping_timeout, [this, sid = closed.sid()] { forget(sid); });
@@ -31,9 +32,15 @@ std::shared_ptr<session> server::open(transport_kind transport, request_info req
     return s;
 }
 
+bool server::counted_per_address(const std::string& address) const {
+    if (!config_.exempt_loopback) return true;
+    const std::string_view a = address;
+    return !(a.starts_with("127.") || a == "::1" || a.starts_with("::ffff:127."));
+}
+
 bool server::polling_full(const std::string& address) const {
     const auto max = config_.max_polling_sessions_per_address;
-    if (max == 0) return false;
+    if (max == 0 || !counted_per_address(address)) return false;
     const auto it = polling_by_address_.find(address);
     return it != polling_by_address_.end() && it->second >= max;
 }

@@ -52,6 +52,7 @@ public:
     std::uint64_t refused_polling() const noexcept { return refused_polling_; }
 
 private:
+    bool counted_per_address(const std::string& address) const;
     bool polling_full(const std::string& address) const;
     void release_polling(const std::string& address);
 

@@ -19,7 +19,12 @@ const { within } = require('./lib/util');
 
 // Per address 8: room for the well-behaved clients' own few (REST keep-alive, WebSockets).
 const PER_IP = 8;
-const LIMITS = ['--max-connections', String(3 * PER_IP), '--max-connections-per-ip', String(PER_IP), '--max-polling-sessions-per-ip', '3'];
+// Loopback clients are exempt from the per-IP limits by default (a local proxy): these tests,
+// all on loopback, have them apply.
+const LIMITS = [
+  '--max-connections', String(3 * PER_IP), '--max-connections-per-ip', String(PER_IP),
+  '--max-polling-sessions-per-ip', '3', '--loopback-limits', 'apply',
+];
 
 // A raw TCP connection from `localAddress`: what it received, and when it closed.
 function rawConnect(server, localAddress = '127.0.0.1') {
@@ -223,6 +228,23 @@ describe('--max-connections-per-ip and --max-polling-sessions-per-ip', () => {
     assert.ok(sample('per_ip') >= 4, text);
     assert.ok(sample('polling_per_ip') >= 2, text);
     assert.match(text, /^confab_tcp_connections [1-9]\d*$/m);
+  });
+});
+
+describe('--loopback-limits exempt (the default)', () => {
+  let server;
+  before(async () => {
+    server = await startWith(['--max-connections-per-ip', '2', '--max-polling-sessions-per-ip', '2']);
+  });
+  after(() => stopChecked(server));
+
+  test('loopback clients, a local proxy\'s, are not limited per address', async (t) => {
+    const held = await flood(server, 6, '127.0.0.2');
+    t.after(() => closeAll(held));
+    assert.equal((await httpGet(server, '/healthz', '127.0.0.2')).status, 200);
+    const url = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    for (let i = 0; i < 4; ++i) assert.equal((await fetch(url)).status, 200);
+    await chatWorks(t, server, { transports: ['polling'] });
   });
 });
 

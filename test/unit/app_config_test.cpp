@@ -357,6 +357,8 @@ BOOST_AUTO_TEST_CASE(help_lists_every_setting) {
                              "--max-connections-per-ip",
                              "MAX_POLLING_SESSIONS_PER_IP",
                              "--max-polling-sessions-per-ip",
+                             "LOOPBACK_LIMITS",
+                             "--loopback-limits",
                              "backup DIR",
                              "restore DIR",
                              "--version"}) {
@@ -374,6 +376,16 @@ BOOST_AUTO_TEST_CASE(defaults) {
     BOOST_TEST(r.values.max_connections == 100000u);
     BOOST_TEST(r.values.max_connections_per_ip == 1000u);
     BOOST_TEST(r.values.max_polling_sessions_per_ip == 250u);
+    BOOST_TEST(r.values.loopback_limits == "exempt");
+}
+
+BOOST_AUTO_TEST_CASE(loopback_limits_is_exempt_or_apply) {
+    world w;
+    w.env["LOOPBACK_LIMITS"] = "apply";
+    BOOST_TEST(w.parse({}).values.loopback_limits == "apply");
+    BOOST_TEST(w.parse({"--loopback-limits", "exempt"}).values.loopback_limits == "exempt");
+    BOOST_TEST(w.parse({"--loopback-limits", "never"}).error ==
+               "invalid value 'never' for --loopback-limits: expected exempt or apply");
 }
 
 BOOST_AUTO_TEST_CASE(from_the_file_the_environment_and_flags) {

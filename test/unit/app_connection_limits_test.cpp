@@ -148,6 +148,28 @@ void check_answer(std::string_view text, std::string_view status, std::string_vi
     BOOST_TEST(body.ends_with(R"("}})"));
 }
 
+BOOST_AUTO_TEST_CASE(loopback_is_exempt_per_address_unless_told_otherwise) {
+    const auto loopback = {ip::make_address("127.0.0.1"), ip::make_address("127.0.0.9"),
+                           ip::make_address("::1"), ip::make_address("::ffff:127.0.0.1")};
+    auto exempt = limits(20, 1);
+    std::vector<connection_slot> held;
+    for (const auto& a : loopback) {
+        BOOST_TEST(!admit(*exempt, a, held));
+        BOOST_TEST(!admit(*exempt, a, held));
+        BOOST_TEST(exempt->open_from(a) == 0u);
+    }
+    BOOST_TEST(exempt->open() == 8u);
+    BOOST_TEST((admit(*exempt, ip::make_address("127.0.0.1"), held) == std::nullopt));
+    BOOST_TEST(!admit(*exempt, alice, held));
+    BOOST_TEST((admit(*exempt, alice, held) == refusal::per_address));  // others are counted
+    held.clear();
+    BOOST_TEST(exempt->open() == 0u);
+
+    auto applied = std::make_shared<connection_limits>(connection_limits::config{10, 1, false});
+    BOOST_TEST(!admit(*applied, ip::make_address("127.0.0.1"), held));
+    BOOST_TEST((admit(*applied, ip::make_address("127.0.0.1"), held) == refusal::per_address));
+}
+
 BOOST_AUTO_TEST_CASE(server_busy_is_503) {
     check_answer(refusal_response(refusal::max_connections), "HTTP/1.1 503 Service Unavailable\r\n",
                  "SERVER_BUSY");

@@ -48,6 +48,21 @@ BOOST_AUTO_TEST_CASE(a_polling_handshake_over_the_cap_is_refused_per_address) {
     BOOST_TEST(c.srv.size() == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(loopback_is_exempt_unless_told_otherwise) {
+    capped_server c(1);
+    std::vector<std::shared_ptr<engine::session>> open{c.poll("127.0.0.1"), c.poll("127.0.0.1"),
+                                                       c.poll("::1"), c.poll("::1")};
+    for (const auto& s : open) BOOST_TEST(s);
+    engine::config applies = capped_server::config(1);
+    applies.exempt_loopback = false;
+    engine::server strict(c.ioc.get_executor(), applies);
+    engine::request_info local;
+    local.remote_address = "127.0.0.1";
+    auto first = strict.open(engine::transport_kind::polling, local);
+    BOOST_TEST(first);
+    BOOST_TEST(!strict.open(engine::transport_kind::polling, local));
+}
+
 BOOST_AUTO_TEST_CASE(websocket_handshakes_are_not_counted) {
     capped_server c(1);
     auto polling = c.poll("10.0.0.1");
