@@ -59,14 +59,13 @@ result<std::vector<member>> store::impl::load_members(const object_id& chat_id,
     return members;
 }
 
-result<chat_view> store::impl::load_chat_view(const object_id& chat_id, const object_id& viewer,
+result<chat_view> store::impl::load_chat_view(chat c, const object_id& viewer,
                                               const rocksdb::Snapshot* snapshot) const {
-    auto c = load<chat>(family::chats, detail::key_of(chat_id), snapshot);
-    if (!c) return c.error();
+    const object_id chat_id = c.id;
     auto members = load_members(chat_id, snapshot);
     if (!members) return members.error();
     chat_view view;
-    view.info = std::move(*c);
+    view.info = std::move(c);
     view.members = std::move(*members);
     if (view.info.last_message_id) {
         auto last = load_message_view(chat_id, *view.info.last_message_id, snapshot);
@@ -121,10 +120,7 @@ result<direct_chat> store::create_direct_chat(const object_id& creator, const ob
     batch.Put(impl_->cf(family::direct_chats), pair, detail::key_of(c.id));
     impl_->put_membership(batch, c, creator, member_role::member, {});
     impl_->put_membership(batch, c, other, member_role::member, {});
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return direct_chat{.info = c, .created = true};
 }
 
@@ -157,15 +153,16 @@ result<chat> store::create_group_chat(const object_id& creator, std::string name
         impl_->put_membership(batch, c, id,
                               id == creator ? member_role::admin : member_role::member, {});
     }
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    detail::key_locks::guard no_lock;
+    if (auto ec = impl_->commit(batch, no_lock)) return ec;
     return c;
 }
 
 result<chat_view> store::get_chat(const object_id& chat_id, const object_id& viewer) const {
     rocksdb::ManagedSnapshot snapshot(impl_->db_.get());
-    return impl_->load_chat_view(chat_id, viewer, snapshot.snapshot());
+    auto c = impl_->load<chat>(family::chats, detail::key_of(chat_id), snapshot.snapshot());
+    if (!c) return c.error();
+    return impl_->load_chat_view(std::move(*c), viewer, snapshot.snapshot());
 }
 
 result<chat> store::find_direct_chat(const object_id& a, const object_id& b) const {
@@ -205,10 +202,7 @@ result<void> store::add_member(const object_id& chat_id, const object_id& user_i
     // What was sent before joining does not count as unread.
     impl_->put_membership(batch, *c, user_id, role,
                           {.last_read = c->last_message_id, .sent = 0, .others_read = c->message_count});
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return {};
 }
 
@@ -226,10 +220,7 @@ result<void> store::remove_member(const object_id& chat_id, const object_id& use
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::chats), key, detail::encode(*c));
     impl_->delete_membership(batch, *c, user_id);
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return {};
 }
 
@@ -255,7 +246,7 @@ result<std::vector<chat_view>> store::list_chats(const object_id& user_id,
     std::vector<chat_view> views;
     views.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        auto view = impl_->load_chat_view(chats[i].id, user_id, snapshot.snapshot());
+        auto view = impl_->load_chat_view(std::move(chats[i]), user_id, snapshot.snapshot());
         if (!view) return view.error();
         views.push_back(std::move(*view));
     }

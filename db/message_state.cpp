@@ -103,10 +103,7 @@ result<read_receipt> store::mark_read(const object_id& chat_id, const object_id&
         if (auto ec = impl_->make_visible_durable()) return ec;
         return receipt;
     }
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return receipt;
 }
 

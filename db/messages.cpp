@@ -107,10 +107,7 @@ result<stored_message> store::store_message(const new_message& m) {
     if (!retry_key.empty()) {
         batch.Put(impl_->cf(family::idempotency), retry_key, detail::key_of(m.chat_id, created.id));
     }
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return stored_message{.msg = created, .created = true};
 }
 
@@ -221,10 +218,7 @@ result<message> store::edit_message(const object_id& chat_id, const object_id& m
     m->updated_at = now;
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::messages), key, detail::encode(*m));
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return m;
 }
 
@@ -253,10 +247,7 @@ result<message> store::delete_message(const object_id& chat_id, const object_id&
     m->updated_at = now;
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::messages), key, detail::encode(*m));
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return m;
 }
 

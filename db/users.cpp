@@ -36,10 +36,7 @@ result<user> store::create_user(const new_user& u) {
     batch.Put(impl_->cf(family::users), detail::key_of(created.id), detail::encode(created));
     batch.Put(impl_->cf(family::usernames), username_key, detail::key_of(created.id));
     batch.Put(impl_->cf(family::emails), email_key, detail::key_of(created.id));
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return created;
 }
 
@@ -91,10 +88,7 @@ result<user> store::set_presence(const object_id& id, user_status status) {
     u->last_seen = impl_->now();
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::users), key, detail::encode(*u));
-    auto sequence = impl_->write(batch);
-    if (!sequence) return sequence.error();
-    lock.unlock();
-    if (auto ec = impl_->make_durable(*sequence)) return ec;
+    if (auto ec = impl_->commit(batch, lock)) return ec;
     return u;
 }
 

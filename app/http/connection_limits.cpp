@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/common/loopback.hpp"
+
 namespace confab::http {
 
 connection_slot::connection_slot(std::shared_ptr<connection_limits> owner,
@@ -48,10 +50,7 @@ std::size_t connection_limits::open_from(const net::ip::address& address) const 
 }
 
 bool connection_limits::counted_per_address(const net::ip::address& address) const noexcept {
-    if (!config_.exempt_loopback) return true;
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        return !net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
-    return !address.is_loopback();
+    return !config_.exempt_loopback || !is_loopback(address);
 }
 
 void connection_limits::release(const net::ip::address& address) noexcept {

@@ -156,7 +156,7 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
         if (online) {
             // Not to the user's own sockets.
             nsp_.emit_all("user:online", {boost::json::object{{"userId", key}}},
-                          sockets_by_user_[key]);
+                          sockets_by_user_.at(key));
         } else {
             nsp_.emit_all("user:offline",
                           {boost::json::object{{"userId", key},

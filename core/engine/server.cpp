@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/common/loopback.hpp"
 #include "core/common/random_id.hpp"
 
 namespace confab::engine {
@@ -33,9 +34,7 @@ std::shared_ptr<session> server::open(transport_kind transport, request_info req
 }
 
 bool server::counted_per_address(const std::string& address) const {
-    if (!config_.exempt_loopback) return true;
-    const std::string_view a = address;
-    return !(a.starts_with("127.") || a == "::1" || a.starts_with("::ffff:127."));
+    return !config_.exempt_loopback || !is_loopback(address);
 }
 
 bool server::polling_full(const std::string& address) const {

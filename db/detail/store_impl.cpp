@@ -291,6 +291,13 @@ std::error_code store::impl::sync_now(std::uint64_t sequence) {
     return s.ok() ? std::error_code{} : fail(s);
 }
 
+std::error_code store::impl::commit(rocksdb::WriteBatch& batch, detail::key_locks::guard& lock) {
+    auto sequence = write(batch);
+    if (!sequence) return sequence.error();
+    lock.unlock();
+    return make_durable(*sequence);
+}
+
 std::error_code store::impl::make_visible_durable() {
     return make_durable(db_->GetLatestSequenceNumber());
 }

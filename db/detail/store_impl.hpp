@@ -126,6 +126,9 @@ struct store::impl {
     // deferred_sync, only records `sequence` in it.
     std::error_code make_durable(std::uint64_t sequence);
     std::error_code sync_now(std::uint64_t sequence);  // never deferred
+    // The end of every change: writes `batch`, releases `lock` (the records it read), then
+    // makes the write durable.
+    std::error_code commit(rocksdb::WriteBatch& batch, detail::key_locks::guard& lock);
     // Before answering with something read under a lock: makes whatever may still be
     // waiting for its fsync durable too.
     std::error_code make_visible_durable();
@@ -137,7 +140,8 @@ struct store::impl {
 
     result<std::vector<member>> load_members(const object_id& chat_id,
                                              const rocksdb::Snapshot* snapshot = nullptr) const;
-    result<chat_view> load_chat_view(const object_id& chat_id, const object_id& viewer,
+    // The chat as `viewer` sees it: its members, last message and the viewer's unread count.
+    result<chat_view> load_chat_view(chat c, const object_id& viewer,
                                      const rocksdb::Snapshot* snapshot) const;
     result<message_view> load_message_view(const object_id& chat_id, const object_id& message_id,
                                            const rocksdb::Snapshot* snapshot) const;

@@ -132,8 +132,8 @@ BOOST_AUTO_TEST_CASE(records_what_must_be_synced_instead_of_waiting) {
     BOOST_TEST(unread(c, ben) == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(async_writes_complete_once_synced_without_holding_pool_threads) {
-    async_store async(*db, 1);  // one thread: writers could not share an fsync if it waited
+BOOST_AUTO_TEST_CASE(concurrent_synced_writes_through_one_thread_all_complete) {
+    async_store async(*db, 1);  // one thread, which must not wait in each fsync for all to end
     const user ann = add_user("ann");
     const user ben = add_user("ben");
     const chat c = db->create_direct_chat(ann.id, ben.id)->info;
