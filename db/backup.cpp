@@ -195,15 +195,6 @@ std::error_code copy_synced(const fs::path& from, const fs::path& to) {
     return sync_path(to, O_RDONLY | O_DIRECTORY);
 }
 
-std::string utc_stamp() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-    return text;
-}
-
 }  // namespace
 
 std::error_code backup_store(const fs::path& db_dir, const fs::path& out_dir, const log_fn& log) {
@@ -300,7 +291,7 @@ std::error_code restore_store(const fs::path& backup_db_dir, const fs::path& db_
     }
     if (fs::exists(db_dir, ec)) {
         fs::path old = db_dir;
-        old += ".before-restore-" + utc_stamp();
+        old += ".before-restore-" + utc_now("%Y%m%dT%H%M%SZ");
         fs::rename(db_dir, old, ec);
         if (ec) {
             tell(log, "cannot move " + db_dir.string() + " aside: " + ec.message());
@@ -318,6 +309,15 @@ std::error_code restore_store(const fs::path& backup_db_dir, const fs::path& db_
         return make_error_code(errc::io_error);
     }
     return {};
+}
+
+std::string utc_now(const char* format) {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    char text[64];
+    const std::size_t n = std::strftime(text, sizeof text, format, &tm);
+    return std::string(text, n);
 }
 
 std::string rocksdb_version() {

@@ -46,6 +46,10 @@ std::error_code restore_store(const std::filesystem::path& backup_db_dir,
                               const std::filesystem::path& db_dir,
                               std::filesystem::path* set_aside = nullptr, const log_fn& log = {});
 
+// The current UTC time as strftime writes it with `format`: what backups note and restores
+// name set-aside copies with (e.g. "%Y%m%dT%H%M%SZ").
+std::string utc_now(const char* format);
+
 // "7.8.3": the RocksDB this binary is linked with (for `confab --version`).
 std::string rocksdb_version();
 

@@ -18,6 +18,17 @@ std::uint64_t unread_count(const chat& c, const detail::read_marker& m) {
     return c.message_count > read ? c.message_count - read : 0;
 }
 
+// A chat created now, with no message yet.
+chat new_chat(chat_type type, std::string name, const object_id& creator, millis now) {
+    chat c;
+    c.id = object_id::generate();
+    c.type = type;
+    c.name = std::move(name);
+    c.created_by = creator;
+    c.created_at = c.updated_at = c.last_activity_at = now;
+    return c;
+}
+
 // Latest activity first; within one millisecond, the newer chat first.
 bool more_recent(const chat& a, const chat& b) {
     if (a.last_activity_at != b.last_activity_at) return a.last_activity_at > b.last_activity_at;
@@ -104,17 +115,7 @@ result<direct_chat> store::create_direct_chat(const object_id& creator, const ob
         if (!u) return u.error();
     }
 
-    const millis now = impl_->now();
-    const chat c{
-        .id = object_id::generate(),
-        .type = chat_type::direct,
-        .name = {},
-        .created_by = creator,
-        .created_at = now,
-        .updated_at = now,
-        .last_activity_at = now,
-        .last_message_id = std::nullopt,
-    };
+    const chat c = new_chat(chat_type::direct, {}, creator, impl_->now());
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::chats), detail::key_of(c.id), detail::encode(c));
     batch.Put(impl_->cf(family::direct_chats), pair, detail::key_of(c.id));
@@ -136,17 +137,7 @@ result<chat> store::create_group_chat(const object_id& creator, std::string name
     }
 
     // No lock: nobody else can reach the chat before this call returns its id.
-    const millis now = impl_->now();
-    const chat c{
-        .id = object_id::generate(),
-        .type = chat_type::group,
-        .name = std::move(name),
-        .created_by = creator,
-        .created_at = now,
-        .updated_at = now,
-        .last_activity_at = now,
-        .last_message_id = std::nullopt,
-    };
+    const chat c = new_chat(chat_type::group, std::move(name), creator, impl_->now());
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::chats), detail::key_of(c.id), detail::encode(c));
     for (const object_id& id : ids) {

@@ -3,7 +3,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -102,24 +101,6 @@ std::string human_size(std::uintmax_t bytes) {
     return fmt::format("{} MiB", bytes / (1024 * 1024));
 }
 
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
-std::string utc_stamp() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-    return text;
-}
-
 // Gives `path` (and everything under it) to `uid`:`gid`.
 std::error_code chown_tree(const fs::path& path, uid_t uid, gid_t gid) {
     if (::lchown(path.c_str(), uid, gid) != 0) return last_error();
@@ -193,7 +174,8 @@ int backup(const config::settings& s, const fs::path& dir, std::ostream& out, st
     }
     ec = write_file(dir / info_file_name,
                     fmt::format("confab {} backup of {} taken {}\n", version(),
-                                fs::absolute(store, ec).string(), utc_now()),
+                                fs::absolute(store, ec).string(),
+                                db::utc_now("%Y-%m-%dT%H:%M:%SZ")),
                     0600);
     if (ec) return give_up(fmt::format("cannot write {}: {}", info_file_name, ec.message()));
     if (const auto synced = sync_dir(dir)) {
@@ -269,7 +251,7 @@ int restore(const config::settings& s, const fs::path& dir, std::ostream& out, s
             const auto current = read_small_file(secret, read_ec);
             if (read_ec || current != text) {
                 old_secret = secret;
-                old_secret += ".before-restore-" + utc_stamp();
+                old_secret += ".before-restore-" + db::utc_now("%Y%m%dT%H%M%SZ");
                 fs::rename(secret, old_secret, ec);
             }
         }
