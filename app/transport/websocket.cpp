@@ -59,13 +59,11 @@ auto yield(const connection_ptr& c) {
     return net::post(c->get_executor(), use_tuple);
 }
 
-// Sends the session's output until the session ends: everything queued at a wake-up goes out
-// in one gather write. Then the rest of it and a close frame, unless the peer broke the
-// protocol: that one gets its close code and nothing more.
+// The writer: everything queued when it runs goes out in one gather write, again while more
+// was queued meanwhile. Once the session ends, the rest of it and a close frame, unless the
+// peer broke the protocol: that one gets its close code and nothing more.
 net::awaitable<void> write_loop(connection_ptr c, session_ptr s) {
-    for (;;) {
-        co_await s->wait();
-        if (s->closed()) break;
+    while (!s->closed() && s->has_output()) {
         const auto frames = s->take_output();
         const auto ec = co_await c->write(frames);
         if (ec) {
@@ -74,9 +72,22 @@ net::awaitable<void> write_loop(connection_ptr c, session_ptr s) {
             co_return;
         }
     }
+    if (!s->closed()) {
+        c->release_writer();
+        co_return;
+    }
     std::vector<engine::frame> last;
     if (c->close_code() == ws::close_code::normal) last = s->take_output();
     co_await c->close(last);
+}
+
+// Runs the writer unless it runs already. It starts from the event loop (co_spawn alone would
+// start it here and now), so whatever queued the output first queues the rest of its burst.
+void start_writer(const connection_ptr& c, const session_ptr& s) {
+    if (!c->claim_writer()) return;
+    net::post(c->get_executor(), [c, s] {
+        net::co_spawn(c->get_executor(), write_loop(c, s), net::detached);
+    });
 }
 
 void read_more(connection_ptr c, session_ptr s);
@@ -159,7 +170,12 @@ void run(const connection_ptr& c, const session_ptr& s) {
     s->on_dropped([weak = std::weak_ptr(c)] {
         if (auto dropped = weak.lock()) dropped->close_socket();
     });
-    net::co_spawn(c->get_executor(), write_loop(c, s), net::detached);
+    s->on_wake([weak_c = std::weak_ptr(c), weak_s = std::weak_ptr(s)] {
+        auto conn = weak_c.lock();
+        auto session = weak_s.lock();
+        if (conn && session) start_writer(conn, session);
+    });
+    start_writer(c, s);  // output queued before this WebSocket took over, or the session closed
     read_more(c, s);
 }
 

@@ -101,6 +101,10 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     void reader_done();
 
     // --- The writer ---
+    // The writer runs only while there is something to send: whoever starts it claims it
+    // first, and it lets go when it finds nothing more.
+    bool claim_writer() noexcept { return !std::exchange(writer_active_, true); }
+    void release_writer() noexcept { writer_active_ = false; }
     // Sends `prefix` as it is (the handshake response), then each frame as one message, all
     // in one gather write, the payloads not copied. Completes with the socket's error, which
     // is operation_aborted or bad_descriptor when a deadline closed the socket meanwhile.
@@ -132,6 +136,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     net::steady_timer* turn_waiter_ = nullptr;  // a write waiting for the one in flight
     ws::close_code close_code_ = ws::close_code::normal;
     bool writing_ = false;   // an asynchronous write is in flight
+    bool writer_active_ = false;
     bool watching_ = false;  // the watchdog has a wait pending
     bool pong_due_ = false;
     bool close_sent_ = false;

@@ -4,10 +4,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "core/auth/jwt.hpp"
 #include "core/common/log.hpp"
+#include "core/common/unix_time.hpp"
 #include "core/auth/token_source.hpp"
 #include "core/chat/events/handlers.hpp"
 #include "core/chat/rate_limiter.hpp"
@@ -23,8 +23,8 @@ struct service::pending_event {
 };
 
 struct service::socket_state {
-    socket_state(actor a, std::int64_t exp, const service_settings& s, net::any_io_executor ex)
-        : who(std::move(a)), token_exp(exp), bucket(s.rate_per_second, s.rate_burst), expiry(ex) {}
+    socket_state(actor a, std::int64_t exp, const service_settings& s)
+        : who(std::move(a)), token_exp(exp), bucket(s.rate_per_second, s.rate_burst) {}
 
     actor who;
     std::int64_t token_exp;
@@ -32,16 +32,9 @@ struct service::socket_state {
     std::vector<pending_event> queue;  // a vector: idle sockets hold no allocation
     bool draining = false;
     std::unordered_set<std::string> chats;  // hex ids of the chat rooms joined
-    net::steady_timer expiry;
 };
 
 namespace {
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 boost::json::object auth_error(std::string_view reason) {
     return {{"message", "Authentication error"},
@@ -61,7 +54,8 @@ service::service(net::any_io_executor ex, socketio::server& sio, db::async_store
       store_(store),
       settings_(std::move(settings)),
       metrics_(metrics),
-      alive_(std::make_shared<bool>(true)) {
+      alive_(std::make_shared<bool>(true)),
+      expiry_(executor_) {
     nsp_.use([this](const socketio::socket_ptr& s, socketio::socket_namespace::next_fn next) {
         authenticate(s, std::move(next));
     });
@@ -77,7 +71,7 @@ service::~service() { *alive_ = false; }
 void service::authenticate(const socketio::socket_ptr& s,
                            socketio::socket_namespace::next_fn next) {
     const auto& request = s->request();
-    auto token = auth::find_token(s->auth(), request.authorization, request.query);
+    auto token = auth::find_token(s->take_auth(), request.authorization, request.query);
     if (!token) return next(auth_error("missing token"));
     auto claims = auth::verify(*token, settings_.jwt_secret, unix_now());
     if (!claims) {
@@ -96,7 +90,7 @@ void service::authenticate(const socketio::socket_ptr& s,
             if (!*alive) co_return;
             if (!user) co_return next(auth_error("unknown user"));
             s->data() = std::make_shared<socket_state>(actor{user->id, user->username}, exp,
-                                                       settings_, executor_);
+                                                       settings_);
             next(std::nullopt);
         },
         net::detached);
@@ -109,12 +103,7 @@ void service::on_connect(const socketio::socket_ptr& s) {
     log::at(log::level::info, "connect", "user={} socket={} from={}", state.who.user_id.to_hex(),
             s->id(), s->request().remote_address);
     if (sockets.size() == 1) net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
-    // A token stops being valid at its exp: so does the socket it opened.
-    state.expiry.expires_after(std::chrono::seconds(std::max<std::int64_t>(0, state.token_exp - unix_now())));
-    state.expiry.async_wait([weak = std::weak_ptr(s)](boost::system::error_code ec) {
-        auto socket = weak.lock();
-        if (!ec && socket && socket->connected()) socket->disconnect(true);
-    });
+    expiry_.add(state.token_exp, s);  // a token stops being valid at its exp: so does its socket
 }
 
 void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reason) {
@@ -123,7 +112,7 @@ void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reas
     auto& state = **holder;
     log::at(log::level::info, "disconnect", "user={} socket={} reason={}",
             state.who.user_id.to_hex(), s->id(), reason);
-    state.expiry.cancel();
+    expiry_.remove(state.token_exp, s.get());
     state.queue.clear();
     for (const auto& chat : state.chats) announce_active_users(*db::object_id::parse(chat));
     const auto key = state.who.user_id.to_hex();

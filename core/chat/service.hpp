@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/chat/outcome.hpp"
+#include "core/chat/token_expiry.hpp"
 #include "core/metrics/registry.hpp"
 #include "core/socketio/server.hpp"
 #include "db/async_store.hpp"
@@ -60,6 +61,7 @@ private:
     std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
     std::unordered_set<std::string> presence_writing_;  // users with a presence write under way
     std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
+    token_expiry expiry_;
 };
 
 }  // namespace confab::chat

@@ -1,5 +1,6 @@
 #include "core/engine/server.hpp"
 
+#include <string_view>
 #include <vector>
 
 #include "core/common/loopback.hpp"
@@ -7,12 +8,26 @@
 
 namespace confab::engine {
 
+namespace {
+
+// EIO, transport, t and sid are checked by now; the layers above look up only their own
+// parameters (a token), and a session keeps its request for as long as it lives.
+void drop_engine_parameters(request_info& request) {
+    for (const std::string_view key : {"EIO", "transport", "t", "sid"}) {
+        const auto it = request.query.find(key);
+        if (it != request.query.end()) request.query.erase(it);
+    }
+}
+
+}  // namespace
+
 std::shared_ptr<session> server::open(transport_kind transport, request_info request) {
     const bool polling = transport == transport_kind::polling;
     if (polling && polling_full(request.remote_address)) {
         ++refused_polling_;
         return nullptr;
     }
+    drop_engine_parameters(request);
     auto s = std::make_shared<session>(executor_, random_id(), transport, config_,
                                        std::move(request));
     sessions_.emplace(s->sid(), s);

@@ -12,7 +12,6 @@ session::session(net::any_io_executor ex, std::string sid, transport_kind transp
       config_(cfg),
       request_(std::move(request)),
       outbox_(cfg.max_outbox_bytes),
-      wake_(ex),
       heartbeat_(ex) {}
 
 std::string session::open_packet() const {
@@ -96,6 +95,7 @@ void session::close(close_reason reason) {
         if (on_dropped_) on_dropped_();
     }
     on_dropped_ = {};
+    on_wake_ = {};  // called above for the last time: it may hold the transport
     // The handler may queue last words (it never does after close), then is released.
     auto handler = std::move(handler_);
     if (handler) handler->on_close(reason);
@@ -120,9 +120,18 @@ void session::expire_after(std::chrono::milliseconds d, std::function<void()> ex
 
 net::awaitable<void> session::wait() {
     while (!closed_ && outbox_.empty() && upgrade_ != upgrade_state::probing) {
-        wake_.expires_at(net::steady_timer::time_point::max());
-        co_await wake_.async_wait(use_tuple);
+        if (!wake_) wake_ = std::make_unique<net::steady_timer>(executor());
+        wake_->expires_at(net::steady_timer::time_point::max());
+        waiting_ = true;
+        co_await wake_->async_wait(use_tuple);
+        waiting_ = false;
     }
+}
+
+// A polling GET may still be parked in wait() when the WebSocket that took over sets on_wake.
+void session::wake() {
+    if (waiting_) wake_->cancel();
+    if (on_wake_) on_wake_();
 }
 
 bool session::begin_upgrade() {

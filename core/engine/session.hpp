@@ -40,7 +40,7 @@ public:
             const config& cfg, request_info request);
 
     const std::string& sid() const noexcept { return sid_; }
-    net::any_io_executor executor() noexcept { return wake_.get_executor(); }
+    net::any_io_executor executor() noexcept { return heartbeat_.get_executor(); }
     transport_kind transport() const noexcept { return transport_; }
     upgrade_state upgrade() const noexcept { return upgrade_; }
     const request_info& request() const noexcept { return request_; }
@@ -74,6 +74,10 @@ public:
     // Transport side. Completes when there is something for the active transport to do:
     // output queued, the session closed, or (polling) an upgrade under way.
     net::awaitable<void> wait();
+    // Transport side, instead of a coroutine parked in wait(): `f` is called at each event
+    // that would end a wait(), the last time when the session closes. A WebSocket starts its
+    // writer only then, so an idle connection keeps no writer coroutine.
+    void on_wake(std::function<void()> f) { on_wake_ = std::move(f); }
     std::vector<frame> take_output() noexcept { return outbox_.take_all(); }
     bool has_output() const noexcept { return !outbox_.empty(); }
 
@@ -102,7 +106,7 @@ public:
 private:
     void arm_ping();
     void on_heartbeat(std::uint64_t generation);
-    void wake() { wake_.cancel(); }
+    void wake();
 
     std::string sid_;
     transport_kind transport_;
@@ -110,16 +114,18 @@ private:
     const config& config_;
     request_info request_;
     outbox outbox_;
-    net::steady_timer wake_;
+    std::unique_ptr<net::steady_timer> wake_;  // made by the first wait(): a WebSocket never waits
     net::steady_timer heartbeat_;
     std::uint64_t heartbeat_generation_ = 0;
     bool awaiting_pong_ = false;
     bool poll_active_ = false;
     bool closed_ = false;
+    bool waiting_ = false;  // wait() has a wait on wake_ pending
     close_reason reason_ = close_reason::transport_close;
     std::unique_ptr<session_handler> handler_;
     std::function<void(session&)> on_closed_;
     std::function<void()> on_dropped_;
+    std::function<void()> on_wake_;
 };
 
 }  // namespace confab::engine

@@ -13,9 +13,9 @@ connection::connection(server& srv, engine::session& session)
     : server_(srv),
       session_(session),
       decoder_(srv.settings().limits),
-      connect_timer_(session.executor()) {
-    connect_timer_.expires_after(srv.settings().connect_timeout);
-    connect_timer_.async_wait([this, alive = std::weak_ptr(session.shared_from_this())](
+      connect_timer_(std::make_unique<boost::asio::steady_timer>(session.executor())) {
+    connect_timer_->expires_after(srv.settings().connect_timeout);
+    connect_timer_->async_wait([this, alive = std::weak_ptr(session.shared_from_this())](
                                   boost::system::error_code ec) {
         auto s = alive.lock();
         if (ec || !s || s->closed() || ever_connected_) return;
@@ -92,7 +92,7 @@ void connection::connect(sio::packet&& p) {
             return;
         }
         ever_connected_ = true;
-        connect_timer_.cancel();
+        connect_timer_.reset();  // cancels its wait; an idle connection keeps no timer
         s->accept();
         nsp->add(s);
     });
@@ -101,7 +101,7 @@ void connection::connect(sio::packet&& p) {
 void connection::violation() { session_.close(engine::close_reason::forced_close); }
 
 void connection::on_close(engine::close_reason reason) {
-    connect_timer_.cancel();
+    connect_timer_.reset();
     auto sockets = std::exchange(sockets_, {});
     for (auto& [nsp, s] : sockets) s->detach(engine::to_string(reason));
 }

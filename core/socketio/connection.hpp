@@ -38,7 +38,7 @@ private:
     engine::session& session_;
     sio::decoder decoder_;
     std::map<std::string, socket_ptr, std::less<>> sockets_;
-    boost::asio::steady_timer connect_timer_;
+    std::unique_ptr<boost::asio::steady_timer> connect_timer_;  // until a namespace connects
     bool ever_connected_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -37,6 +38,9 @@ public:
     const std::string& id() const noexcept { return id_; }
     socket_namespace& nsp() const noexcept { return nsp_; }
     const boost::json::value& auth() const noexcept { return auth_; }
+    // Moves the CONNECT payload out, for a middleware that needs it once (its token) and not
+    // on every idle connection afterwards.
+    boost::json::value take_auth() noexcept { return std::exchange(auth_, nullptr); }
     // The handshake request of the connection (empty once the socket is detached).
     const engine::request_info& request() const noexcept;
     bool connected() const noexcept { return conn_ != nullptr && joined_; }

@@ -208,10 +208,11 @@ describe('token expiry (--jwt-expires-in 3)', () => {
     const u = await C.register(short, 'ex');
     const other = await C.register(short, 'ey');
     const { payload } = C.decodeJwt(u.token);
-    const s = await C.connectSocket(t, short, u.token);
-    // The watcher gets a long-lived token the test signs itself with the server's secret.
+    // The watcher gets a long-lived token the test signs itself with the server's secret. It
+    // connects first, so the server's expiry timer, set for the watcher, must be moved earlier.
     const longToken = C.signJwt({ userId: other.id, username: other.username, iat: now(), exp: now() + 3600 });
     const watcher = await C.connectSocket(t, short, longToken);
+    const s = await C.connectSocket(t, short, u.token);
     const { reason, at } = await disconnectedBy(s, payload.exp * 1000 + 5000);
     const expMs = payload.exp * 1000;
     assert.ok(at >= expMs - 1000, `disconnected ${expMs - at} ms before the token expired (${reason})`);
