@@ -95,7 +95,7 @@ void session::close(close_reason reason) {
         if (on_dropped_) on_dropped_();
     }
     on_dropped_ = {};
-    on_wake_ = {};  // called above for the last time: it may hold the transport
+    on_wake_ = {};  // called above for the last time
     // The handler may queue last words (it never does after close), then is released.
     auto handler = std::move(handler_);
     if (handler) handler->on_close(reason);
