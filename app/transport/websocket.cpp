@@ -59,18 +59,20 @@ auto yield(const connection_ptr& c) {
     return net::post(c->get_executor(), use_tuple);
 }
 
-// The writer: everything queued when it runs goes out in one gather write, again while more
-// was queued meanwhile. Once the session ends, the rest of it and a close frame, unless the
-// peer broke the protocol: that one gets its close code and nothing more.
-net::awaitable<void> write_loop(connection_ptr c, session_ptr s) {
-    while (!s->closed() && s->has_output()) {
+// The writer's slow way: the bytes the kernel did not take at once, writes that must wait
+// (for the socket, or for a pong in flight), then the session's end: the rest of its output
+// and a close frame, unless the peer broke the protocol: that one gets its close code and
+// nothing more.
+net::awaitable<void> write_loop(connection_ptr c, session_ptr s, std::string rest) {
+    auto ec = rest.empty() ? boost::system::error_code{} : co_await c->write_rest(std::move(rest));
+    while (!ec && !s->closed() && s->has_output()) {
         const auto frames = s->take_output();
-        const auto ec = co_await c->write(frames);
-        if (ec) {
-            s->close(engine::close_reason::transport_error);
-            c->close_socket();
-            co_return;
-        }
+        ec = co_await c->write(frames);
+    }
+    if (ec) {
+        s->close(engine::close_reason::transport_error);
+        c->close_socket();
+        co_return;
     }
     if (!s->closed()) {
         c->release_writer();
@@ -81,13 +83,34 @@ net::awaitable<void> write_loop(connection_ptr c, session_ptr s) {
     co_await c->close(last);
 }
 
-// Runs the writer unless it runs already. It starts from the event loop (co_spawn alone would
-// start it here and now), so whatever queued the output first queues the rest of its burst.
+// The writer: everything queued when it runs goes out in one gather write, again while more
+// was queued meanwhile. What the kernel takes at once needs no coroutine; anything else goes
+// on in write_loop.
+void flush(const connection_ptr& c, const session_ptr& s) {
+    std::string rest;
+    while (!s->closed() && !c->writing() && s->has_output()) {
+        auto sent = c->write_now(s->take_output());
+        if (sent.ec == net::error::would_block) {
+            rest = std::move(sent.rest);
+            break;
+        }
+        if (sent.ec) {
+            s->close(engine::close_reason::transport_error);
+            c->close_socket();
+            return;
+        }
+    }
+    if (rest.empty() && !s->closed() && !s->has_output()) {
+        c->release_writer();
+        return;
+    }
+    net::co_spawn(c->get_executor(), write_loop(c, s, std::move(rest)), net::detached);
+}
+
+// Runs the writer unless it runs already. From the event loop: whatever queued the output
+// first queues the rest of its burst (a broadcast, a reply and its ack).
 void start_writer(const connection_ptr& c, const session_ptr& s) {
-    if (!c->claim_writer()) return;
-    net::post(c->get_executor(), [c, s] {
-        net::co_spawn(c->get_executor(), write_loop(c, s), net::detached);
-    });
+    if (c->claim_writer()) net::post(c->get_executor(), [c, s] { flush(c, s); });
 }
 
 void read_more(connection_ptr c, session_ptr s);

@@ -202,26 +202,57 @@ net::awaitable<void> websocket_connection::close(std::span<const engine::frame> 
     socket_.shutdown(net::socket_base::shutdown_send, ignored);
 }
 
+websocket_connection::attempt websocket_connection::write_now(
+    std::span<const engine::frame> frames) {
+    gather g(frames.size());
+    for (const auto& f : frames) g.message(f);
+    auto buffers = g.buffers();
+    attempt out{.ec = write_at_once(buffers), .rest = {}};
+    if (out.ec == net::error::would_block) {
+        out.rest.resize(net::buffer_size(buffers));
+        net::buffer_copy(net::buffer(out.rest), buffers);
+    }
+    return out;
+}
+
+net::awaitable<boost::system::error_code> websocket_connection::write_rest(std::string rest) {
+    while (writing_) co_await wait_turn();
+    net::const_buffer buffer(rest.data(), rest.size());
+    const auto ec = co_await write_async({&buffer, 1});
+    co_return ec;
+}
+
 net::awaitable<boost::system::error_code> websocket_connection::write_buffers(
     std::span<net::const_buffer> buffers) {
     while (writing_) co_await wait_turn();
-    // Usually the kernel takes it all at once: no asynchronous operation, no watchdog.
+    const auto ec = write_at_once(buffers);
+    if (ec != net::error::would_block) co_return ec;
+    const auto async_ec = co_await write_async(buffers);
+    co_return async_ec;
+}
+
+// Usually the kernel takes it all at once: no asynchronous operation, no watchdog. Consumes
+// what it took from `buffers`.
+boost::system::error_code websocket_connection::write_at_once(std::span<net::const_buffer>& buffers) {
     boost::system::error_code ec;
     while (!buffers.empty()) {
         const std::size_t n = socket_.write_some(buffers, ec);
         if (ec) break;
         consume(buffers, n);
     }
-    if (ec != net::error::would_block) co_return ec;
+    return ec;
+}
 
+net::awaitable<boost::system::error_code> websocket_connection::write_async(
+    std::span<net::const_buffer> buffers) {
     writing_ = true;
     write_deadline_ = clock::now() + write_timeout_;
     watch();
-    auto [async_ec, n] = co_await net::async_write(socket_, buffers, use_tuple);
+    auto [ec, n] = co_await net::async_write(socket_, buffers, use_tuple);
     write_deadline_ = clock::time_point::max();
     writing_ = false;
     if (turn_waiter_) turn_waiter_->cancel();
-    co_return async_ec;
+    co_return ec;
 }
 
 // Only the reader and the writer write, so at most one coroutine ever waits here.

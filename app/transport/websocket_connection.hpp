@@ -110,6 +110,16 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     // is operation_aborted or bad_descriptor when a deadline closed the socket meanwhile.
     net::awaitable<boost::system::error_code> write(std::span<const engine::frame> frames,
                                                     std::string_view prefix = {});
+    // The writer's way without a coroutine: sends `frames` as far as the kernel takes them
+    // now. What it does not take is copied into `rest`, with would_block, for write_rest().
+    // Only while no write is in flight (writing() false).
+    struct attempt {
+        boost::system::error_code ec;
+        std::string rest;
+    };
+    attempt write_now(std::span<const engine::frame> frames);
+    net::awaitable<boost::system::error_code> write_rest(std::string rest);
+    bool writing() const noexcept { return writing_; }
     // Sends `last`, then a close frame with close_code(), and stops sending; completes when
     // that write is done or failed. The socket is closed once the peer has ended its side as
     // well, or after close_timeout. Does nothing when a close frame was already sent.
@@ -120,6 +130,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
   private:
     net::awaitable<boost::system::error_code> write_buffers(std::span<net::const_buffer> buffers);
+    boost::system::error_code write_at_once(std::span<net::const_buffer>& buffers);
+    net::awaitable<boost::system::error_code> write_async(std::span<net::const_buffer> buffers);
     net::awaitable<void> wait_turn();
     void on_control(const ws::event& ev);
     void watch();
