@@ -1,5 +1,6 @@
 #include "app/config/parse.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -54,6 +55,19 @@ bool parse_limit(const std::string& text, std::size_t& out) {
 }
 
 constexpr std::string_view limit_expect = "a whole number, 0 (no limit) to 10000000";
+
+// A setting that is one of a few words, kept as written: how to store it and how to show it.
+std::function<bool(settings&, const std::string&)> set_word(std::string settings::*field,
+                                                            std::vector<std::string> words) {
+    return [field, words = std::move(words)](settings& s, const std::string& v) {
+        s.*field = v;
+        return std::find(words.begin(), words.end(), v) != words.end();
+    };
+}
+
+std::function<std::string(const settings&)> show_word(std::string settings::*field) {
+    return [field](const settings& s) { return s.*field; };
+}
 
 std::string show_duration(std::chrono::seconds d) {
     const auto s = d.count();
@@ -170,11 +184,8 @@ const std::vector<option>& options() {
          "loopback-limits",
          "whether the per-IP limits count loopback clients (a local proxy)",
          "exempt or apply",
-         [](settings& s, const std::string& v) {
-             s.loopback_limits = v;
-             return v == "exempt" || v == "apply";
-         },
-         [](const settings& s) { return s.loopback_limits; }},
+         set_word(&settings::loopback_limits, {"exempt", "apply"}),
+         show_word(&settings::loopback_limits)},
         {{"RATE_LIMIT_PER_SEC"},
          "rate-limit-per-sec",
          "per-socket events per second",
@@ -191,29 +202,20 @@ const std::vector<option>& options() {
          "durability",
          "sync (fsync, grouped) or async (WAL, no fsync)",
          "sync or async",
-         [](settings& s, const std::string& v) {
-             s.durability = v;
-             return v == "sync" || v == "async";
-         },
-         [](const settings& s) { return s.durability; }},
+         set_word(&settings::durability, {"sync", "async"}),
+         show_word(&settings::durability)},
         {{"LOG_LEVEL"},
          "log-level",
          "least severe log level shown",
          "debug, info, warn or error",
-         [](settings& s, const std::string& v) {
-             s.log_level = v;
-             return v == "debug" || v == "info" || v == "warn" || v == "error";
-         },
-         [](const settings& s) { return s.log_level; }},
+         set_word(&settings::log_level, {"debug", "info", "warn", "error"}),
+         show_word(&settings::log_level)},
         {{"LOG_FORMAT"},
          "log-format",
          "log line format",
          "plain or json",
-         [](settings& s, const std::string& v) {
-             s.log_format = v;
-             return v == "plain" || v == "json";
-         },
-         [](const settings& s) { return s.log_format; }},
+         set_word(&settings::log_format, {"plain", "json"}),
+         show_word(&settings::log_format)},
     };
     return all;
 }

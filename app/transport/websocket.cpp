@@ -59,6 +59,12 @@ auto yield(const connection_ptr& c) {
     return net::post(c->get_executor(), use_tuple);
 }
 
+// A write the socket refused ends the session and the connection.
+void write_failed(const connection_ptr& c, const session_ptr& s) {
+    s->close(engine::close_reason::transport_error);
+    c->close_socket();
+}
+
 // The writer's slow way: the bytes the kernel did not take at once, writes that must wait
 // (for the socket, or for a pong in flight), then the session's end: the rest of its output
 // and a close frame, unless the peer broke the protocol: that one gets its close code and
@@ -70,8 +76,7 @@ net::awaitable<void> write_loop(connection_ptr c, session_ptr s, std::string res
         ec = co_await c->write(frames);
     }
     if (ec) {
-        s->close(engine::close_reason::transport_error);
-        c->close_socket();
+        write_failed(c, s);
         co_return;
     }
     if (!s->closed()) {
@@ -95,8 +100,7 @@ void flush(const connection_ptr& c, const session_ptr& s) {
             break;
         }
         if (sent.ec) {
-            s->close(engine::close_reason::transport_error);
-            c->close_socket();
+            write_failed(c, s);
             return;
         }
     }
