@@ -23,8 +23,8 @@ namespace confab::db {
 class async_store {
   public:
     // With durability::sync, a call's result waits for the fsync of its writes in a queue
-    // (detail/sync_queue.hpp), not on a pool thread: the threads only write, and every write
-    // made while one fsync runs shares the next.
+    // (detail/sync_queue.hpp): one pool thread at a time syncs, the others go on writing, and
+    // every write made while one fsync runs shares the next.
     explicit async_store(store& s, std::size_t threads = 4);
     // Waits for the calls already started or queued to finish.
     ~async_store();

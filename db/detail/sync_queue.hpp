@@ -1,13 +1,12 @@
 #pragma once
-// The waiting half of async_store's group commit: results of store calls that wrote wait here,
-// not on a pool thread, until one fsync covers their writes. One thread syncs the log through
-// the highest position waiting, then releases every result it covered, while the pool goes on
-// writing the next ones.
-#include <condition_variable>
+// The waiting half of async_store's group commit: results of store calls that wrote wait here
+// until one fsync covers their writes. The first pool thread to arrive while no fsync runs
+// syncs the log through the highest position waiting, releases every result it covered, and
+// goes on while more have arrived meanwhile; the others only queue and go back to writing.
+// No thread of its own: waking one per lone message would cost more than its fsync's wait.
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "db/store.hpp"
@@ -22,12 +21,12 @@ class sync_queue {
         virtual void release() = 0;
     };
 
-    explicit sync_queue(store& s);
-    // Releases everything still waiting (after syncing it), then stops the thread.
-    ~sync_queue();
+    explicit sync_queue(store& s) : store_(s) {}
     sync_queue(const sync_queue&) = delete;
     sync_queue& operator=(const sync_queue&) = delete;
 
+    // Returns once w is queued behind an fsync already running, or once this thread has
+    // synced and released everything queued, w included.
     void wait(std::uint64_t sequence, std::unique_ptr<waiter> w);
 
   private:
@@ -36,15 +35,12 @@ class sync_queue {
         std::unique_ptr<waiter> w;
     };
 
-    void run();
+    void sync_and_release(std::vector<entry>& batch);
 
     store& store_;
     std::mutex mutex_;
-    std::condition_variable wake_;
     std::vector<entry> waiting_;
-    bool stopping_ = false;
-    bool idle_ = false;  // the thread waits for work, rather than syncing
-    std::thread thread_;  // last: starts once the rest is ready
+    bool syncing_ = false;  // a thread is in wait()'s loop, and will take what is queued
 };
 
 }  // namespace confab::db::detail
