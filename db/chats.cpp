@@ -35,14 +35,37 @@ bool more_recent(const chat& a, const chat& b) {
     return a.id > b.id;
 }
 
+// A group whose last admin leaves would have nobody left to add members: the first
+// remaining member (in id order, as the chat lists them) becomes its admin.
+std::optional<object_id> heir_of_last_admin(const std::vector<member>& members,
+                                            const object_id& leaving) {
+    const member* heir = nullptr;
+    bool leaving_admin = false;
+    for (const member& m : members) {
+        if (m.user_id == leaving) {
+            leaving_admin = m.role == member_role::admin;
+            continue;
+        }
+        if (m.role == member_role::admin) return std::nullopt;
+        if (!heir) heir = &m;
+    }
+    if (!leaving_admin || !heir) return std::nullopt;
+    return heir->user_id;
+}
+
 }  // namespace
+
+void store::impl::set_role(rocksdb::WriteBatch& batch, const chat& c, const object_id& user_id,
+                           member_role role) const {
+    const std::string encoded_role = detail::encode(role);
+    batch.Put(cf(family::chat_members), detail::key_of(c.id, user_id), encoded_role);
+    batch.Put(cf(family::user_chats), detail::key_of(user_id, c.id), encoded_role);
+}
 
 void store::impl::put_membership(rocksdb::WriteBatch& batch, const chat& c,
                                  const object_id& user_id, member_role role,
                                  const detail::read_marker& marker) const {
-    const std::string encoded_role = detail::encode(role);
-    batch.Put(cf(family::chat_members), detail::key_of(c.id, user_id), encoded_role);
-    batch.Put(cf(family::user_chats), detail::key_of(user_id, c.id), encoded_role);
+    set_role(batch, c, user_id, role);
     batch.Put(cf(family::read_markers), detail::key_of(c.id, user_id), detail::encode(marker));
 }
 
@@ -203,14 +226,18 @@ result<void> store::remove_member(const object_id& chat_id, const object_id& use
     auto c = impl_->load<chat>(family::chats, key);
     if (!c) return c.error();
     if (c->type != chat_type::group) return errc::invalid_argument;
-    auto existing = impl_->get(family::chat_members, detail::key_of(chat_id, user_id));
-    if (!existing) return existing.error();
-    if (!*existing) return errc::not_member;
+    auto members = impl_->load_members(chat_id);
+    if (!members) return members.error();
+    const auto is_leaving = [&](const member& m) { return m.user_id == user_id; };
+    if (std::none_of(members->begin(), members->end(), is_leaving)) return errc::not_member;
 
     c->updated_at = impl_->now();
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(family::chats), key, detail::encode(*c));
     impl_->delete_membership(batch, *c, user_id);
+    if (const auto heir = heir_of_last_admin(*members, user_id)) {
+        impl_->set_role(batch, *c, *heir, member_role::admin);
+    }
     if (auto ec = impl_->commit(batch, lock)) return ec;
     return {};
 }

@@ -43,8 +43,7 @@ class id_source {
 int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+    return -1;  // ids are written in lowercase only: one id, one spelling
 }
 
 }  // namespace

@@ -41,6 +41,12 @@ boost::json::object auth_error(std::string_view reason) {
             {"data", boost::json::object{{"code", "UNAUTHORIZED"}, {"reason", reason}}}};
 }
 
+// The rate limit already bounds what a socket sends; this bounds what waits for a slow store.
+// An operator who raises the rate (a load test) gets a cap to match: a burst and a second more.
+std::size_t pending_cap(const service_settings& s) {
+    return std::max(s.max_pending_events, std::size_t{s.rate_burst} + s.rate_per_second);
+}
+
 std::shared_ptr<service::socket_state>* state_of(socketio::socket& s) {
     return std::any_cast<std::shared_ptr<service::socket_state>>(&s.data());
 }
@@ -178,7 +184,7 @@ void service::on_event(const socketio::socket_ptr& s, socketio::event& e) {
     if (!run) return reject(*s, {code::bad_request, "Unknown event"}, e.name, e.ack);
     if (e.args.empty() || !e.args.front().is_object())
         return reject(*s, {code::bad_request, "Payload must be a JSON object"}, e.name, e.ack);
-    if (state->queue.size() >= settings_.max_pending_events)
+    if (state->queue.size() >= pending_cap(settings_))
         return reject(*s, {code::rate_limited, "Too many events in flight"}, e.name, e.ack);
     state->queue.push_back(
         {std::move(e.name), run, std::move(e.args.front().as_object()), std::move(e.ack)});

@@ -18,7 +18,8 @@ struct service_settings {
     std::string jwt_secret;
     std::uint32_t rate_per_second = 20;
     std::uint32_t rate_burst = 40;
-    // Events a socket may have waiting for the store before it is refused more.
+    // Events a socket may have waiting for the store before it is refused more, unless the
+    // rate allows more (rate_burst + rate_per_second).
     std::size_t max_pending_events = 64;
 };
 

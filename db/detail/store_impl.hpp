@@ -154,6 +154,8 @@ struct store::impl {
                         member_role role, const detail::read_marker& marker) const;
     void delete_membership(rocksdb::WriteBatch& batch, const chat& c,
                            const object_id& user_id) const;
+    void set_role(rocksdb::WriteBatch& batch, const chat& c, const object_id& user_id,
+                  member_role role) const;
     // Opening a schema 1 store: rewrites it as schema 2 in one synced batch
     // (migrate_schema_1.cpp).
     std::error_code migrate_schema_1(std::string_view version_key);

@@ -111,3 +111,20 @@ test('an edit and a delete of one message at once: it ends deleted with empty co
     assert.equal(stored.content, '', `a deleted message kept content '${stored.content}' after a racing edit`);
   }
 });
+
+test('300 sends from one socket without waiting (rate raised to 1000/s): all stored, in order', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'pa'), C.register(S(), 'pb')]);
+  const chat = await C.createChat(S(), a, { participants: [b] });
+  const sock = await C.connectSocket(t, S(), a.token, { name: 'pipe', transports: ['websocket'] });
+  const acks = await Promise.all(Array.from({ length: 300 }, (_, i) => C.sendMessage(sock, chat._id, `pipelined ${i}`)));
+  acks.forEach((x) => C.assertOk(x));
+  const stored = [];
+  let before = null;
+  for (;;) {
+    const page = await C.history(S(), b, chat._id, `?limit=100${before ? `&before=${before}` : ''}`);
+    stored.unshift(...page.messages.map((m) => m.content));
+    if (!page.hasMore) break;
+    before = page.messages[0]._id;
+  }
+  assert.deepEqual(stored, Array.from({ length: 300 }, (_, i) => `pipelined ${i}`));
+});

@@ -428,7 +428,7 @@ describe('chats', () => {
     assert.equal(got.json._id, chat._id);
     C.assertApiError(await C.api(S(), 'GET', `/api/chats/${chat._id}`, { token: outsider.token }), 403, 'FORBIDDEN');
     C.assertApiError(await C.api(S(), 'GET', '/api/chats/0123456789abcdef01234567', { token: a.token }), 404, 'NOT_FOUND');
-    for (const bad of ['xyz', '0123456789abcdef0123456', '0123456789abcdef012345678', 'zzzzzzzzzzzzzzzzzzzzzzzz']) {
+    for (const bad of ['xyz', '0123456789abcdef0123456', '0123456789abcdef012345678', 'zzzzzzzzzzzzzzzzzzzzzzzz', chat._id.toUpperCase()]) {
       C.assertApiError(await C.api(S(), 'GET', `/api/chats/${bad}`, { token: a.token }), [400, 404]);
     }
     C.assertApiError(await C.api(S(), 'GET', `/api/chats/${chat._id}/messages`, { token: outsider.token }), 403, 'FORBIDDEN');
@@ -561,6 +561,18 @@ describe('participants', () => {
     assert.ok([200, 400, 404].includes(gone.status), `${gone.status} ${gone.text}`);
     const final = await C.chatOf(S(), a, chat._id);
     assert.deepEqual([...final.participants].sort(), [a.id, b.id].sort());
+  });
+
+  test('the last admin leaving makes the first remaining participant admin, who can then add', async () => {
+    const chat = await C.createChat(S(), a, { participants: [b, c] });
+    const res = await C.api(S(), 'DELETE', `/api/chats/${chat._id}/participants/${a.id}`, { token: a.token });
+    assert.equal(res.status, 200, res.text);
+    const heir = [b.id, c.id].sort()[0];
+    assert.deepEqual(res.json.admins, [heir]);
+    const byHeir = heir === b.id ? b : c;
+    const added = await C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: byHeir.token, body: { userId: d.id } });
+    assert.equal(added.status, 200, added.text);
+    assert.deepEqual(added.json.admins, [heir]);
   });
 
   test('remove: malformed ids 400/404, unknown chat 404', async () => {

@@ -118,6 +118,30 @@ BOOST_AUTO_TEST_CASE(members_join_and_leave_groups) {
     BOOST_TEST(view->members.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_group_whose_last_admin_leaves_gets_the_first_member_as_admin) {
+    const user a = add_user("ann");
+    const user b = add_user("ben");
+    const user c = add_user("cat");
+    const chat g = add_group(a, {b.id, c.id});
+    const object_id first = std::min(b.id, c.id);
+    const object_id second = std::max(b.id, c.id);
+    BOOST_TEST(!error_of(db->remove_member(g.id, a.id)));
+    auto role = db->get_role(g.id, first);
+    BOOST_REQUIRE(role);
+    BOOST_TEST((*role == member_role::admin));
+    role = db->get_role(g.id, second);
+    BOOST_REQUIRE(role);
+    BOOST_TEST((*role == member_role::member));
+    // A member leaving, or a second admin, changes no one's role.
+    BOOST_TEST(!error_of(db->add_member(g.id, a.id, member_role::admin)));
+    BOOST_TEST(!error_of(db->remove_member(g.id, first)));
+    role = db->get_role(g.id, second);
+    BOOST_REQUIRE(role);
+    BOOST_TEST((*role == member_role::member));
+    BOOST_TEST(!error_of(db->remove_member(g.id, second)));
+    BOOST_TEST(!error_of(db->remove_member(g.id, a.id)));  // the last one: nobody to inherit
+}
+
 BOOST_AUTO_TEST_CASE(direct_chats_keep_their_two_members) {
     const user a = add_user("ann");
     const user b = add_user("ben");
