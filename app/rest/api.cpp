@@ -1,5 +1,7 @@
 #include "app/rest/api.hpp"
 
+#include <optional>
+
 #include <boost/json/serialize.hpp>
 
 #include "app/http/query.hpp"
@@ -29,15 +31,28 @@ net::awaitable<http::response> api::handle(http::request& req) {
         .body = req.body(),
         .authorization = req[http::bhttp::field::authorization],
     };
+    std::optional<password_gate::pass> hashing;
+    if (chat::rest::hashes_password(r)) {
+        hashing.emplace(co_await passwords_.enter());
+        if (!*hashing) {
+            auto res = answer(req, chat::rest::error_reply(chat::code::rate_limited,
+                                                           "Too many sign-ins at once; retry shortly"));
+            res.set(http::bhttp::field::retry_after, "1");
+            co_return res;
+        }
+    }
     auto reply = co_await store_.run(
         [this, &r](db::store& s) { return chat::rest::dispatch(s, settings_, r); });
     if (!reply.removed.empty() && on_removed_) on_removed_(reply.removed);
+    co_return answer(req, reply);
+}
 
+http::response api::answer(const http::request& req, const chat::rest::rest_reply& reply) const {
     auto res =
         http::make_response(req, static_cast<http::bhttp::status>(reply.status),
                             boost::json::serialize(reply.body), "application/json; charset=utf-8");
     cors_.apply(req, res);
-    co_return res;
+    return res;
 }
 
 }  // namespace confab::rest

@@ -5,6 +5,7 @@
 
 #include "app/http/cors.hpp"
 #include "app/http/types.hpp"
+#include "app/rest/password_gate.hpp"
 #include "core/chat/rest/reply.hpp"
 #include "core/chat/rest/settings.hpp"
 #include "db/async_store.hpp"
@@ -29,10 +30,13 @@ class api {
     net::awaitable<http::response> handle(http::request& req);
 
   private:
+    http::response answer(const http::request& req, const chat::rest::rest_reply& reply) const;
+
     db::async_store& store_;
     chat::rest::rest_settings settings_;
     http::cors_policy cors_;
     removal_listener on_removed_;
+    password_gate passwords_{{}};
 };
 
 }  // namespace confab::rest

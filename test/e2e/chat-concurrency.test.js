@@ -128,3 +128,25 @@ test('300 sends from one socket without waiting (rate raised to 1000/s): all sto
   }
   assert.deepEqual(stored, Array.from({ length: 300 }, (_, i) => `pipelined ${i}`));
 });
+
+test('a flood of failed sign-ins is rationed: each gets 401 or 429, and the chat keeps answering', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'fa'), C.register(S(), 'fb')]);
+  const chat = await C.createChat(S(), a, { participants: [b] });
+  const sock = await C.connectSocket(t, S(), a.token, { name: 'flooded', transports: ['websocket'] });
+  await C.join(sock, chat._id);
+  const flood = Array.from({ length: 120 }, (_, i) =>
+    C.api(S(), 'POST', '/api/auth/login', { body: { username: i % 2 ? a.username : 'nobody-here', password: 'wrong-password' } }));
+  await C.sleep(50);
+  const waits = [];
+  for (let i = 0; i < 10; i += 1) {
+    const started = Date.now();
+    C.assertOk(await C.sendMessage(sock, chat._id, `during the flood ${i}`));
+    waits.push(Date.now() - started);
+  }
+  const statuses = (await Promise.all(flood)).map((r) => r.status);
+  assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(' '));
+  assert.ok(statuses.includes(401), statuses.join(' '));
+  // Unrationed, the hashes took every store thread and acks waited seconds behind them.
+  assert.ok(Math.max(...waits) < 400, `acks took ${waits.join(' ')} ms`);
+  t.diagnostic(`acks took ${waits.join(' ')} ms; sign-ins ${statuses.filter((s) => s === 429).length} x 429`);
+});

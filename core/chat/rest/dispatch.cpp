@@ -31,6 +31,11 @@ bool reads_body(route_id id) {
 
 }  // namespace
 
+bool hashes_password(const rest_request& r) {
+    const auto to = match_route(r.method, r.path);
+    return to && (to->id == route_id::register_user || to->id == route_id::login);
+}
+
 rest_reply dispatch(db::store& s, const rest_settings& settings, const rest_request& r) {
     const auto to = match_route(r.method, r.path);
     if (!to) {

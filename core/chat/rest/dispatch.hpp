@@ -24,4 +24,8 @@ struct rest_request {
 // Uses the store and may hash a password: call it on the store's pool, never on an I/O thread.
 rest_reply dispatch(db::store& s, const rest_settings& settings, const rest_request& r);
 
+// Whether dispatching `r` hashes a password (register and login), which the caller may want
+// to ration.
+bool hashes_password(const rest_request& r);
+
 }  // namespace confab::chat::rest
