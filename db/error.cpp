@@ -26,6 +26,8 @@ class category final : public std::error_category {
                 return "not permitted";
             case errc::message_deleted:
                 return "message was deleted";
+            case errc::reaction_limit:
+                return "too many reactions of one user on the message";
             case errc::invalid_argument:
                 return "invalid argument";
             case errc::newer_schema:

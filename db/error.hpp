@@ -14,6 +14,7 @@ enum class errc {
     not_member,        // the user does not take part in the chat
     not_permitted,     // e.g. editing someone else's message
     message_deleted,   // the message was deleted: it can no longer change
+    reaction_limit,    // the user has max_reactions_per_user emojis on the message already
     invalid_argument,  // a limit out of range, a direct chat with oneself, ...
     newer_schema,      // the store was written by a newer confab
     corrupt_record,    // a stored value could not be decoded

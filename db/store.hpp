@@ -45,6 +45,9 @@ inline constexpr std::size_t max_page_size = 100;               // messages_befo
 inline constexpr std::size_t max_search_results = 100;          // search_users
 inline constexpr std::size_t max_client_message_id_size = 128;  // bytes
 inline constexpr std::size_t max_emoji_size = 32;               // bytes
+// Distinct emojis one user may put on one message: without a bound, one member could grow a
+// message (and every broadcast and page that carries it) without end.
+inline constexpr std::size_t max_reactions_per_user = 20;
 
 // Group commit without a waiting thread per writer. While a deferred_sync lives on a thread,
 // with durability::sync the store's calls made on that thread return as soon as their change
@@ -147,7 +150,8 @@ class store {
     result<message> delete_message(const object_id& chat_id, const object_id& message_id,
                                    const object_id& actor);
     // Adds the user's emoji (1..max_emoji_size bytes) to the message, or removes it when
-    // present; returns the message's reactions after the change. Members only.
+    // present; returns the message's reactions after the change. Members only;
+    // errc::reaction_limit when adding one more than max_reactions_per_user.
     result<std::vector<reaction>> toggle_reaction(const object_id& chat_id,
                                                   const object_id& message_id,
                                                   const object_id& user_id, std::string_view emoji);

@@ -1,6 +1,9 @@
 #include "core/chat/failure.hpp"
 
+#include <fmt/format.h>
+
 #include "db/error.hpp"
+#include "db/store.hpp"
 
 namespace confab::chat {
 
@@ -48,6 +51,9 @@ failure from_store_error(std::error_code ec) {
         case errc::not_member: return {code::forbidden, "Not a participant of this chat"};
         case errc::not_permitted: return {code::forbidden, "Not allowed"};
         case errc::message_deleted: return {code::bad_request, "Message was deleted"};
+        case errc::reaction_limit:
+            return {code::bad_request, fmt::format("At most {} reactions per user on a message",
+                                                   db::max_reactions_per_user)};
         case errc::invalid_argument: return {code::bad_request, "Invalid request"};
         default: return {code::internal, "Internal error"};
     }

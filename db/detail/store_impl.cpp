@@ -247,6 +247,14 @@ detail::range store::impl::scan_prefix(family f, std::string_view prefix,
     return scan(f, std::string(prefix), detail::prefix_end(prefix), snapshot);
 }
 
+result<std::size_t> store::impl::count_prefix(family f, std::string_view prefix) const {
+    auto it = scan_prefix(f, prefix);
+    std::size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    if (auto ec = finish(it)) return ec;
+    return n;
+}
+
 std::error_code store::impl::finish(const detail::range& r) const {
     const rocksdb::Status s = r->status();
     return s.ok() ? std::error_code{} : fail(s);

@@ -116,6 +116,8 @@ struct store::impl {
                        const rocksdb::Snapshot* snapshot = nullptr) const;
     detail::range scan_prefix(family f, std::string_view prefix,
                               const rocksdb::Snapshot* snapshot = nullptr) const;
+    // How many keys of `f` start with `prefix`.
+    result<std::size_t> count_prefix(family f, std::string_view prefix) const;
     // Ends a scan: errc::io_error when the iterator stopped on an error.
     std::error_code finish(const detail::range& r) const;
 

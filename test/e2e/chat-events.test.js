@@ -476,6 +476,17 @@ describe('message:reaction', () => {
     );
   });
 
+  test('one user may put at most 20 emojis on a message: the 21st is BAD_REQUEST and changes nothing', async (t) => {
+    const { a, chat, sock } = await room(t);
+    const m = await C.send(sock.a, chat._id, 'many reactions');
+    const react = (emoji) => C.emitAck(sock.b, 'message:reaction', { messageId: m._id, chatId: chat._id, emoji });
+    for (let i = 0; i < 20; i += 1) C.assertOk(await react(`e${i}`), `reaction ${i}`);
+    C.assertAckError(await react('one-too-many'), 'BAD_REQUEST');
+    assert.equal((await C.history(S(), a, chat._id)).messages[0].reactions.length, 20);
+    C.assertOk(await react('e0'), 'toggling one off');
+    C.assertOk(await react('now-fits'), 'a new one once there is room');
+  });
+
   test('an emoji of exactly 32 bytes is accepted', async (t) => {
     const { chat, sock } = await room(t);
     const m = await C.send(sock.a, chat._id, 'big emoji');

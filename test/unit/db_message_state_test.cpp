@@ -25,6 +25,20 @@ struct group_fixture : test::store_fixture {
 
 BOOST_FIXTURE_TEST_SUITE(db_message_state, group_fixture)
 
+BOOST_AUTO_TEST_CASE(one_user_has_at_most_max_reactions_per_user_on_a_message) {
+    const message m = send(group, ann, "many");
+    for (std::size_t i = 0; i < max_reactions_per_user; ++i)
+        BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, ben.id, "e" + std::to_string(i)));
+    auto over = db->toggle_reaction(group.id, m.id, ben.id, "over");
+    BOOST_TEST(error_of(over) == code(errc::reaction_limit));
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, cat.id, "e0"));  // others still can
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, ben.id, "e0"));  // off: room for one
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, ben.id, "over"));
+    auto view = db->get_message(group.id, m.id);
+    BOOST_REQUIRE(view);
+    BOOST_TEST(view->reactions.size() == max_reactions_per_user + 1);
+}
+
 BOOST_AUTO_TEST_CASE(reactions_toggle_per_user_and_emoji) {
     const message m = send(group, ann, "vote");
     auto r = db->toggle_reaction(group.id, m.id, ben.id, "👍");
