@@ -83,6 +83,21 @@ net::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const router& r
     co_await drain_before_close(stream, 64 * 1024 * 1024, std::chrono::seconds(2));
 }
 
+// A request that is not HTTP/1.x gets what Node answers it before closing, so the client
+// learns why rather than seeing the connection drop.
+net::awaitable<void> refuse_malformed(beast::tcp_stream& stream) {
+    static constexpr std::string_view answer = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+    stream.expires_after(std::chrono::seconds(1));
+    auto [ec, written] = co_await net::async_write(stream, net::buffer(answer), use_tuple);
+    if (ec) co_return;
+    co_await drain_before_close(stream, 64 * 1024, std::chrono::seconds(1));
+}
+
+bool malformed(const boost::system::error_code& ec) {
+    return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
 // Answers a connection over the limits without reading its request, and closes it. The drain
 // is short and small: under a flood, refused connections must not pile up.
 net::awaitable<void> refuse_connection(beast::tcp_stream stream, refusal why) {
@@ -105,6 +120,10 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot 
         auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
             co_await refuse_too_large(stream, routes, parser, ec == bhttp::error::body_limit);
+            co_return;
+        }
+        if (malformed(ec)) {
+            co_await refuse_malformed(stream);
             co_return;
         }
         if (ec) break;

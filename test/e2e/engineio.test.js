@@ -189,6 +189,17 @@ describe('polling', () => {
     assert.equal(await (await p.get()).text(), '4after');
   });
 
+  test('a request that is not HTTP/1.x gets 400 and a close, as from Node', async () => {
+    for (const bad of [
+      'GARBAGE\r\n\r\n',
+      'GET / HTTP/9.9\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+      'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    ]) {
+      assert.match(await rawHttp(bad), /^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/, JSON.stringify(bad));
+    }
+  });
+
   test('a client that never reads is dropped once 4 MB are queued for it', async () => {
     // engine::config::max_outbox_bytes: the echoes pile up because nobody GETs them.
     const p = await openPolling(fixture.url, PATH);
