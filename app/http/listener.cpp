@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -135,7 +136,8 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot 
             if (const auto* mount = routes.mount_for(t.path)) {
                 co_await transport::serve_websocket(std::move(stream), std::move(slot),
                                                     std::move(req), *mount->server,
-                                                    std::move(info));
+                                                    std::move(info),
+                                                    beast::buffers_to_string(buffer.data()));
                 co_return;
             }
             auto res = plain_error(req, bhttp::status::bad_request, "Bad Request");

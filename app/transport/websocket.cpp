@@ -299,7 +299,7 @@ net::awaitable<void> refuse(beast::tcp_stream& stream, http::response res) {
 
 net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::connection_slot slot,
                                      http::request req, engine::server& srv,
-                                     engine::request_info info) {
+                                     engine::request_info info, std::string early) {
     if (auto e = engine::check_request(srv, req.method_string(), info, true)) {
         auto res = http::make_response(req, http::bhttp::status::bad_request,
                                        engine::error_body(*e), "application/json");
@@ -315,6 +315,7 @@ net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::connection_
     const auto& cfg = srv.settings();
     auto c = std::make_shared<websocket_connection>(stream.release_socket(), std::move(slot),
                                                     cfg.max_payload, write_timeout(cfg));
+    c->received_early(early);
     const auto response = switching_protocols(*accept);
 
     const auto sid = info.query.find("sid");

@@ -111,13 +111,27 @@ void websocket_connection::on_watchdog() {
     watch();
 }
 
+void websocket_connection::received_early(std::string_view bytes) {
+    if (!bytes.empty()) early_ = std::make_unique<std::string>(bytes);
+}
+
 websocket_connection::read_status websocket_connection::receive(message_sink on_message) {
+    if (early_) {
+        const auto early = std::move(early_);
+        parse({reinterpret_cast<std::uint8_t*>(early->data()), early->size()}, on_message);
+        return read_status::more;  // the socket is yet to be read
+    }
     std::array<std::uint8_t, read_chunk_size> chunk;
     boost::system::error_code ec;
     const std::size_t n = socket_.read_some(net::buffer(chunk), ec);
     if (ec == net::error::would_block) return read_status::idle;
     if (ec) return read_status::done;
-    std::span<std::uint8_t> input(chunk.data(), n);
+    parse({chunk.data(), n}, on_message);
+    // A short read drained the socket: the next bytes will raise a new readiness.
+    return n == chunk.size() ? read_status::more : read_status::idle;
+}
+
+void websocket_connection::parse(std::span<std::uint8_t> input, message_sink on_message) {
     for (;;) {
         const auto [used, ev] = parser_.feed(input);
         input = input.subspan(used);
@@ -127,8 +141,6 @@ websocket_connection::read_status websocket_connection::receive(message_sink on_
         else
             on_control(ev);
     }
-    // A short read drained the socket: the next bytes will raise a new readiness.
-    return n == chunk.size() ? read_status::more : read_status::idle;
 }
 
 void websocket_connection::on_control(const ws::event& ev) {

@@ -67,6 +67,10 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     websocket_connection(net::ip::tcp::socket socket, http::connection_slot slot,
                          std::size_t max_message, clock::duration write_timeout);
 
+    // Bytes of the connection read along with the upgrade request: the first receive()
+    // parses them before reading the socket.
+    void received_early(std::string_view bytes);
+
     net::any_io_executor get_executor() { return socket_.get_executor(); }
 
     // The socket is closed at `when` unless clear_deadline() comes first; an earlier deadline
@@ -133,6 +137,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     boost::system::error_code write_at_once(std::span<net::const_buffer>& buffers);
     net::awaitable<boost::system::error_code> write_async(std::span<net::const_buffer> buffers);
     net::awaitable<void> wait_turn();
+    void parse(std::span<std::uint8_t> input, message_sink on_message);
     void on_control(const ws::event& ev);
     void watch();
     void on_watchdog();
@@ -142,6 +147,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     net::steady_timer watchdog_;
     ws::parser parser_;
     std::string pong_;  // the payload of the ping to answer
+    std::unique_ptr<std::string> early_;  // see received_early(); rare, so not inline
     clock::time_point deadline_ = clock::time_point::max();
     clock::time_point write_deadline_ = clock::time_point::max();
     clock::duration write_timeout_;

@@ -46,6 +46,39 @@ function assertHandshake(h, upgrades) {
 }
 
 describe('WebSocket', () => {
+  test('a message sent in the same write as the upgrade request is not lost', async () => {
+    const payload = Buffer.from('4same write');
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const frame = Buffer.concat([
+      Buffer.from([0x81, 0x80 | payload.length]),
+      mask,
+      Buffer.from(payload.map((b, i) => b ^ mask[i % 4])),
+    ]);
+    const request =
+      `GET ${PATH}?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    const received = await new Promise((resolve, reject) => {
+      const sock = net.connect(fixture.port, '127.0.0.1');
+      let data = Buffer.alloc(0);
+      const timer = setTimeout(() => {
+        sock.destroy();
+        resolve(data);
+      }, 1500);
+      sock.on('data', (d) => {
+        data = Buffer.concat([data, d]);
+        if (data.includes('4same write')) {
+          clearTimeout(timer);
+          sock.destroy();
+          resolve(data);
+        }
+      });
+      sock.on('error', reject);
+      sock.write(Buffer.concat([Buffer.from(request), frame]));
+    });
+    assert.match(received.toString('latin1'), /^HTTP\/1\.1 101 /);
+    assert.ok(received.includes('4same write'), `no echo in ${JSON.stringify(received.toString('latin1'))}`);
+  });
+
   test('open packet', async (t) => {
     const a = await openWebSocket(t, fixture.wsUrl, PATH);
     const b = await openWebSocket(t, fixture.wsUrl, PATH);
