@@ -29,9 +29,11 @@ response plain_error(const request& req, bhttp::status status, std::string_view 
 }
 
 net::awaitable<response> dispatch(const router& routes, request& req,
-                                  const engine::request_info& info, const target& t) {
+                                  const engine::request_info& info, const target& t,
+                                  net::ip::tcp::socket& client) {
     if (const auto* mount = routes.mount_for(t.path))
-        co_return co_await transport::handle_polling(*mount->server, routes.cors, req, info);
+        co_return co_await transport::handle_polling(*mount->server, routes.cors, req, info,
+                                                     client);
     if (routes.rest) co_return co_await routes.rest(req);
     auto res = make_response(req, bhttp::status::not_found, "Not Found", "text/plain");
     routes.cors.apply(req, res);
@@ -147,7 +149,7 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot 
         // HEAD is answered as GET without the body, as Express does.
         const bool head = req.method() == bhttp::verb::head;
         if (head) req.method(bhttp::verb::get);
-        auto res = co_await dispatch(routes, req, info, t);
+        auto res = co_await dispatch(routes, req, info, t, stream.socket());
         if (head) {
             const auto length = res.body().size();
             res.body().clear();

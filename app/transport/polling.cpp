@@ -1,5 +1,7 @@
 #include "app/transport/polling.hpp"
 
+#include <sys/socket.h>
+
 #include "core/engine/request_check.hpp"
 
 namespace confab::transport {
@@ -53,15 +55,37 @@ poll_answer poll_body(engine::session& s) {
     return {std::move(body), true};
 }
 
+// Closes `s` if `client` hangs up before `waiting` turns false. A client sends nothing more on
+// a connection with a GET pending, so readable means the end (or a reset).
+void watch_for_hang_up(net::ip::tcp::socket& client, const std::shared_ptr<engine::session>& s,
+                       std::shared_ptr<bool> waiting) {
+    client.async_wait(net::socket_base::wait_read,
+                      [&client, weak = std::weak_ptr(s), waiting](boost::system::error_code ec) {
+                          // Once the GET is answered, the socket may be gone: touch nothing.
+                          if (ec || !*waiting) return;
+                          char byte = 0;
+                          const auto n = client.receive(net::buffer(&byte, 1),
+                                                        net::socket_base::message_peek | MSG_DONTWAIT, ec);
+                          const auto s = weak.lock();
+                          if (s && (ec || n == 0)) s->close(engine::close_reason::transport_close);
+                      });
+}
+
 net::awaitable<http::response> get(engine::server& srv, const std::shared_ptr<engine::session>& s,
-                                   const http::cors_policy& cors, const http::request& req) {
+                                   const http::cors_policy& cors, const http::request& req,
+                                   net::ip::tcp::socket& client) {
     if (s->poll_active()) {
         // Two GETs at once break the protocol: the reference server drops the session.
         s->close(engine::close_reason::forced_close);
         co_return refuse(cors, req, engine::request_error::bad_request);
     }
     s->set_poll_active(true);
+    const auto waiting = std::make_shared<bool>(true);
+    watch_for_hang_up(client, s, waiting);
     co_await s->wait();
+    *waiting = false;
+    boost::system::error_code ignored;
+    client.cancel(ignored);
     s->set_poll_active(false);
     auto answer = poll_body(*s);
     if (answer.told_end) srv.forget(s->sid());
@@ -85,7 +109,8 @@ http::response post(engine::session& s, const http::cors_policy& cors, const htt
 
 net::awaitable<http::response> handle_polling(engine::server& srv, const http::cors_policy& cors,
                                               const http::request& req,
-                                              const engine::request_info& info) {
+                                              const engine::request_info& info,
+                                              net::ip::tcp::socket& client) {
     if (req.method() == http::bhttp::verb::options) co_return cors.preflight(req);
     if (auto e = engine::check_request(srv, req.method_string(), info, false))
         co_return refuse(cors, req, *e);
@@ -96,7 +121,7 @@ net::awaitable<http::response> handle_polling(engine::server& srv, const http::c
         co_return text(cors, req, s->open_packet());
     }
     auto s = srv.find(sid->second);
-    if (req.method() == http::bhttp::verb::get) co_return co_await get(srv, s, cors, req);
+    if (req.method() == http::bhttp::verb::get) co_return co_await get(srv, s, cors, req, client);
     if (req.method() == http::bhttp::verb::post) co_return post(*s, cors, req);
     co_return refuse(cors, req, engine::request_error::bad_request);
 }

@@ -5,6 +5,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const net = require('node:net');
 const C = require('./lib/confab');
 
 const srv = C.useServer();
@@ -115,4 +116,26 @@ test('an abrupt transport close counts as a disconnect; reconnecting is online a
   await C.connectSocket(t, S(), u.token, { name: 'u again' });
   await ws.rec.waitFor('user:online', about(u), { from });
   assert.equal((await me(u)).status, 'online');
+});
+
+test('a polling client whose waiting GET hangs up is offline at once, not after the heartbeat', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'ga'), C.register(S(), 'gb')]);
+  const watcher = await C.connectSocket(t, S(), a.token, { name: 'watcher' });
+  const base = `${S().url}/socket.io/?EIO=4&transport=polling`;
+  const open = await (await fetch(base)).text();
+  const sid = JSON.parse(open.slice(1)).sid;
+  const from = watcher.rec.mark();
+  const post = await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify({ token: b.token })}` });
+  assert.equal(post.status, 200);
+  assert.match(await (await fetch(`${base}&sid=${sid}`)).text(), /^40/);
+  await watcher.rec.waitFor('user:online', (p) => p.userId === b.id, { from });
+  // The next GET waits for output; its client goes away.
+  const raw = net.connect(S().port, '127.0.0.1');
+  raw.write(`GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  await C.sleep(200);
+  raw.destroy();
+  const gone = await watcher.rec.waitFor('user:offline', (p) => p.userId === b.id, { ms: 3000, from });
+  C.assertIso(gone.lastSeen);
+  const again = await fetch(`${base}&sid=${sid}`);
+  assert.equal(again.status, 400, 'the session should be gone');
 });
