@@ -215,20 +215,23 @@ net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
     bool answer_probe = false;
     const auto on_message = [&](bool binary, std::string_view data) {
         eio::packet p;
-        const bool valid = decode(binary, data, p);
+        const bool valid = decode(binary, data, p) && !s->closed();
+        const bool probe = valid && p.type == eio::packet_type::ping && p.data == "probe";
         switch (at) {
             case step::probe:
                 at = step::failed;
-                if (valid && p.type == eio::packet_type::ping && p.data == "probe" &&
-                    !s->closed()) {
+                if (probe) {
                     s->probe_received();
                     answer_probe = true;
                     at = step::upgrade;
                 }
                 break;
             case step::upgrade:
-                at = valid && p.type == eio::packet_type::upgrade && !s->closed() ? step::done
-                                                                                  : step::failed;
+                // Another probe is answered again, as the reference server does.
+                answer_probe = probe;
+                at = probe                                             ? step::upgrade
+                     : valid && p.type == eio::packet_type::upgrade ? step::done
+                                                                      : step::failed;
                 break;
             case step::done:  // right behind "5": already the session's
                 deliver(*s, binary, data);
@@ -267,11 +270,12 @@ net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
         }
     }
     s->abort_upgrade();
-    if (!c->closing()) {
+    if (at != step::failed && !c->closing()) {  // the socket failed, or the deadline closed it
         c->close_socket();
         co_return;
     }
-    // The peer closed or broke the protocol: answer with a close frame before letting go.
+    // A packet out of turn, a close from the peer or a protocol violation: a close frame
+    // before letting go.
     co_await c->close();
     co_await drain(c);
 }

@@ -377,6 +377,29 @@ describe('upgrade from polling to WebSocket', () => {
     assert.equal(await first.next(), '4first');
   });
 
+  test('a second 2probe is answered again, then 5 upgrades', async (t) => {
+    const p = await openPolling(fixture.url, PATH);
+    const ws = await upgrade(t, p);
+    ws.send('2probe');
+    assert.equal(await ws.next(), '3probe');
+    ws.send('2probe');
+    assert.equal(await ws.next(), '3probe');
+    ws.send('5');
+    ws.send('4upgraded');
+    assert.equal(await ws.next(), '4upgraded');
+  });
+
+  test('a packet out of turn in the upgrade gets a close frame; the session stays on polling', async (t) => {
+    const p = await openPolling(fixture.url, PATH);
+    const ws = await upgrade(t, p);
+    ws.send('4too early');
+    const { code } = await within(ws.closed, 3000, 'the probing WebSocket was not closed');
+    assert.equal(code, 1000, 'closed without a close frame');
+    await p.post('4still polling');
+    const body = await (await p.get()).text();
+    assert.ok(body.split(SEP).includes('4still polling'), body);
+  });
+
   test('a probe abandoned before "5" leaves the session on polling', async (t) => {
     const p = await openPolling(fixture.url, PATH);
     const ws = await upgrade(t, p);
