@@ -22,7 +22,7 @@ ulimit -n "$(ulimit -Hn)"
 loadgen=$root/build/bench/loadgen/loadgen
 out=$root/bench/results
 mkdir -p "$out"
-rm -f "$out"/*.json
+rm -f "$out"/*.json "$out"/*.txt "$out"/*.cmd
 
 if [ -n "${QUICK:-}" ]; then
     connect_small=(--sockets 200 --users 20)
@@ -81,20 +81,36 @@ scenario() {  # server scenario args...
     echo "=== $name: $scenario $*" >&2
     echo "taskset -c 1 loadgen $scenario --port PORT --server-pid PID $*" >"$out/$name-$scenario.cmd"
     taskset -c 1 "$loadgen" "$scenario" --port "$port" --server-pid "$pid" "$@" \
-        | tee "$out/$name-$scenario.txt" | grep '^RESULT ' | cut -c8- >"$out/$name-$scenario.json" || true
+        | tee -a "$out/$name-$scenario.txt" | grep '^RESULT ' | cut -c8- >"$out/$name-$scenario.json" || true
     stop_server
 }
 
+# Servers alternate within each scenario, so that a machine whose speed drifts (a shared VM)
+# does not favour the one measured first; fanout, the CPU and latency figures, runs
+# $rounds times each way and the report takes each figure's median.
+rounds=${ROUNDS:-3}
+[ -n "${QUICK:-}" ] && rounds=1
+rename() {  # server from to
+    mv "$out/$1-$2.json" "$out/$1-$3.json"
+    mv "$out/$1-$2.cmd" "$out/$1-$3.cmd"
+}
 for server in confab node; do
     scenario "$server" connect "${connect_small[@]}"
-    mv "$out/$server-connect.json" "$out/$server-connect-small.json"
-    mv "$out/$server-connect.cmd" "$out/$server-connect-small.cmd"
-    scenario "$server" fanout "${fanout[@]}" --verify
+    rename "$server" connect connect-small
+done
+for round in $(seq "$rounds"); do
+    for server in confab node; do
+        scenario "$server" fanout "${fanout[@]}" --verify
+        rename "$server" fanout "fanout-$round"
+    done
+done
+for server in confab node; do
     scenario "$server" ramp "${ramp[@]}"
+done
+for server in confab node; do
     scenario "$server" connect "${connect_big[@]}"
-    mv "$out/$server-connect.json" "$out/$server-connect-big.json"
-    mv "$out/$server-connect.cmd" "$out/$server-connect-big.cmd"
+    rename "$server" connect connect-big
 done
 
-QUICK=${QUICK:-} node bench/report.mjs "$out" >bench/RESULTS.md
+QUICK=${QUICK:-} ROUNDS=$rounds node bench/report.mjs "$out" >bench/RESULTS.md
 cat bench/RESULTS.md
