@@ -31,7 +31,8 @@ result<std::vector<reaction>> store::toggle_reaction(const object_id& chat_id,
     if (*existing) {
         batch.Delete(impl_->cf(family::reactions), key);
     } else {
-        auto mine = impl_->count_prefix(family::reactions, detail::key_of(chat_id, message_id, user_id));
+        auto mine =
+            impl_->count_prefix(family::reactions, detail::key_of(chat_id, message_id, user_id));
         if (!mine) return mine.error();
         if (*mine >= max_reactions_per_user) return errc::reaction_limit;
         batch.Put(impl_->cf(family::reactions), key, {});

@@ -89,7 +89,8 @@ net::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const router& r
 // A request that is not HTTP/1.x gets what Node answers it before closing, so the client
 // learns why rather than seeing the connection drop.
 net::awaitable<void> refuse_malformed(beast::tcp_stream& stream) {
-    static constexpr std::string_view answer = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+    static constexpr std::string_view answer =
+        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
     stream.expires_after(std::chrono::seconds(1));
     auto [ec, written] = co_await net::async_write(stream, net::buffer(answer), use_tuple);
     if (ec) co_return;
@@ -137,8 +138,7 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot 
         if (beast::websocket::is_upgrade(req)) {
             if (const auto* mount = routes.mount_for(t.path)) {
                 co_await transport::serve_websocket(std::move(stream), std::move(slot),
-                                                    std::move(req), *mount->server,
-                                                    std::move(info),
+                                                    std::move(req), *mount->server, std::move(info),
                                                     beast::buffers_to_string(buffer.data()));
                 co_return;
             }

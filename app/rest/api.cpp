@@ -35,8 +35,9 @@ net::awaitable<http::response> api::handle(http::request& req) {
     if (chat::rest::hashes_password(r)) {
         hashing.emplace(co_await passwords_.enter());
         if (!*hashing) {
-            auto res = answer(req, chat::rest::error_reply(chat::code::rate_limited,
-                                                           "Too many sign-ins at once; retry shortly"));
+            auto res =
+                answer(req, chat::rest::error_reply(chat::code::rate_limited,
+                                                    "Too many sign-ins at once; retry shortly"));
             res.set(http::bhttp::field::retry_after, "1");
             co_return res;
         }

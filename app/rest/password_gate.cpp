@@ -35,7 +35,8 @@ password_gate::pass::~pass() {
     if (state_) state_->leave();
 }
 
-password_gate::password_gate(limits l) : state_(std::make_shared<state>(state{.bounds = l, .active = 0, .waiting = {}})) {}
+password_gate::password_gate(limits l)
+    : state_(std::make_shared<state>(state{.bounds = l, .active = 0, .waiting = {}})) {}
 
 net::awaitable<password_gate::pass> password_gate::enter() {
     auto s = state_;

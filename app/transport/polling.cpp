@@ -59,16 +59,16 @@ poll_answer poll_body(engine::session& s) {
 // a connection with a GET pending, so readable means the end (or a reset).
 void watch_for_hang_up(net::ip::tcp::socket& client, const std::shared_ptr<engine::session>& s,
                        std::shared_ptr<bool> waiting) {
-    client.async_wait(net::socket_base::wait_read,
-                      [&client, weak = std::weak_ptr(s), waiting](boost::system::error_code ec) {
-                          // Once the GET is answered, the socket may be gone: touch nothing.
-                          if (ec || !*waiting) return;
-                          char byte = 0;
-                          const auto n = client.receive(net::buffer(&byte, 1),
-                                                        net::socket_base::message_peek | MSG_DONTWAIT, ec);
-                          const auto s = weak.lock();
-                          if (s && (ec || n == 0)) s->close(engine::close_reason::transport_close);
-                      });
+    client.async_wait(net::socket_base::wait_read, [&client, weak = std::weak_ptr(s),
+                                                    waiting](boost::system::error_code ec) {
+        // Once the GET is answered, the socket may be gone: touch nothing.
+        if (ec || !*waiting) return;
+        char byte = 0;
+        const auto n = client.receive(net::buffer(&byte, 1),
+                                      net::socket_base::message_peek | MSG_DONTWAIT, ec);
+        const auto s = weak.lock();
+        if (s && (ec || n == 0)) s->close(engine::close_reason::transport_close);
+    });
 }
 
 net::awaitable<http::response> get(engine::server& srv, const std::shared_ptr<engine::session>& s,

@@ -229,9 +229,9 @@ net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
             case step::upgrade:
                 // Another probe is answered again, as the reference server does.
                 answer_probe = probe;
-                at = probe                                             ? step::upgrade
+                at = probe                                          ? step::upgrade
                      : valid && p.type == eio::packet_type::upgrade ? step::done
-                                                                      : step::failed;
+                                                                    : step::failed;
                 break;
             case step::done:  // right behind "5": already the session's
                 deliver(*s, binary, data);

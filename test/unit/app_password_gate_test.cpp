@@ -26,7 +26,8 @@ net::awaitable<void> enter(password_gate& gate, std::optional<password_gate::pas
 struct gate_fixture {
     net::io_context io;
     std::vector<int> order;
-    std::vector<std::optional<password_gate::pass>> passes = std::vector<std::optional<password_gate::pass>>(8);
+    std::vector<std::optional<password_gate::pass>> passes =
+        std::vector<std::optional<password_gate::pass>>(8);
 
     void spawn(password_gate& gate, int who) {
         net::co_spawn(io, enter(gate, passes[who], order, who), net::detached);
