@@ -31,21 +31,27 @@ net::awaitable<http::response> api::handle(http::request& req) {
         .body = req.body(),
         .authorization = req[http::bhttp::field::authorization],
     };
-    std::optional<password_gate::pass> hashing;
-    if (chat::rest::hashes_password(r)) {
-        hashing.emplace(co_await passwords_.enter());
-        if (!*hashing) {
-            auto res =
-                answer(req, chat::rest::error_reply(chat::code::rate_limited,
-                                                    "Too many sign-ins at once; retry shortly"));
-            res.set(http::bhttp::field::retry_after, "1");
-            co_return res;
-        }
+    // Health answers at once, whatever waits: a supervisor must not take a busy server for dead.
+    const auto kind = chat::rest::kind_of(r);
+    std::optional<request_gate::pass> sign_in, turn;
+    if (kind == chat::rest::request_kind::sign_in) {
+        sign_in.emplace(co_await sign_ins_.enter());
+        if (!*sign_in) co_return busy(req, "Too many sign-ins at once; retry shortly");
+    }
+    if (kind != chat::rest::request_kind::health) {
+        turn.emplace(co_await requests_.enter());
+        if (!*turn) co_return busy(req, "Too many requests at once; retry shortly");
     }
     auto reply = co_await store_.run(
         [this, &r](db::store& s) { return chat::rest::dispatch(s, settings_, r); });
     if (!reply.removed.empty() && on_removed_) on_removed_(reply.removed);
     co_return answer(req, reply);
+}
+
+http::response api::busy(const http::request& req, std::string message) const {
+    auto res = answer(req, chat::rest::error_reply(chat::code::rate_limited, std::move(message)));
+    res.set(http::bhttp::field::retry_after, "1");
+    return res;
 }
 
 http::response api::answer(const http::request& req, const chat::rest::rest_reply& reply) const {

@@ -1,11 +1,13 @@
 #pragma once
 // The REST API and /healthz over HTTP: everything the router does not hand to Engine.IO.
+#include <chrono>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "app/http/cors.hpp"
 #include "app/http/types.hpp"
-#include "app/rest/password_gate.hpp"
+#include "app/rest/request_gate.hpp"
 #include "core/chat/rest/reply.hpp"
 #include "core/chat/rest/settings.hpp"
 #include "db/async_store.hpp"
@@ -31,12 +33,17 @@ class api {
 
   private:
     http::response answer(const http::request& req, const chat::rest::rest_reply& reply) const;
+    // 429 RATE_LIMITED with Retry-After: 1.
+    http::response busy(const http::request& req, std::string message) const;
 
     db::async_store& store_;
     chat::rest::rest_settings settings_;
     http::cors_policy cors_;
     removal_listener on_removed_;
-    password_gate passwords_{{}};
+    // The store has 4 threads: REST takes at most 2, and sign-ins (argon2id, tens of ms of
+    // CPU each) at most 2 of those, so neither a sign-in flood nor a REST flood stalls the chat.
+    request_gate requests_{{.slots = 2, .queue = 1024, .patience = std::chrono::seconds(10)}};
+    request_gate sign_ins_{{.slots = 2, .queue = 256, .patience = std::chrono::seconds(10)}};
 };
 
 }  // namespace confab::rest

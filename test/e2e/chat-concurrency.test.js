@@ -129,6 +129,17 @@ test('300 sends from one socket without waiting (rate raised to 1000/s): all sto
   assert.deepEqual(stored, Array.from({ length: 300 }, (_, i) => `pipelined ${i}`));
 });
 
+// Sends 10 messages one after the other; resolves with each one's ack time in ms.
+async function timedSends(sock, chatId, label) {
+  const waits = [];
+  for (let i = 0; i < 10; i += 1) {
+    const started = Date.now();
+    C.assertOk(await C.sendMessage(sock, chatId, `${label} ${i}`));
+    waits.push(Date.now() - started);
+  }
+  return waits;
+}
+
 test('a flood of failed sign-ins is rationed: each gets 401 or 429, and the chat keeps answering', async (t) => {
   const [a, b] = await Promise.all([C.register(S(), 'fa'), C.register(S(), 'fb')]);
   const chat = await C.createChat(S(), a, { participants: [b] });
@@ -137,16 +148,31 @@ test('a flood of failed sign-ins is rationed: each gets 401 or 429, and the chat
   const flood = Array.from({ length: 120 }, (_, i) =>
     C.api(S(), 'POST', '/api/auth/login', { body: { username: i % 2 ? a.username : 'nobody-here', password: 'wrong-password' } }));
   await C.sleep(50);
-  const waits = [];
-  for (let i = 0; i < 10; i += 1) {
-    const started = Date.now();
-    C.assertOk(await C.sendMessage(sock, chat._id, `during the flood ${i}`));
-    waits.push(Date.now() - started);
-  }
+  const waits = await timedSends(sock, chat._id, 'during the flood');
   const statuses = (await Promise.all(flood)).map((r) => r.status);
   assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(' '));
   assert.ok(statuses.includes(401), statuses.join(' '));
   // Unrationed, the hashes took every store thread and acks waited seconds behind them.
   assert.ok(Math.max(...waits) < 400, `acks took ${waits.join(' ')} ms`);
   t.diagnostic(`acks took ${waits.join(' ')} ms; sign-ins ${statuses.filter((s) => s === 429).length} x 429`);
+});
+
+test('a flood of history reads waits its turn: the chat keeps answering, and so does /healthz', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'ha'), C.register(S(), 'hb')]);
+  const chat = await C.createChat(S(), a, { participants: [b] });
+  const sock = await C.connectSocket(t, S(), a.token, { name: 'reader', transports: ['websocket'] });
+  await C.join(sock, chat._id);
+  await Promise.all(Array.from({ length: 100 }, (_, i) => C.sendMessage(sock, chat._id, `history ${i}`)));
+  const flood = Array.from({ length: 400 }, () =>
+    C.api(S(), 'GET', `/api/chats/${chat._id}/messages?limit=100`, { token: b.token }));
+  await C.sleep(20);
+  const waits = await timedSends(sock, chat._id, 'during the reads');
+  const healthStarted = Date.now();
+  assert.equal((await C.api(S(), 'GET', '/healthz')).status, 200);
+  const health = Date.now() - healthStarted;
+  const statuses = (await Promise.all(flood)).map((r) => r.status);
+  assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(' '));
+  t.diagnostic(`acks took ${waits.join(' ')} ms; /healthz ${health} ms; reads ${statuses.filter((s) => s === 429).length} x 429`);
+  assert.ok(Math.max(...waits) < 400, `acks took ${waits.join(' ')} ms`);
+  assert.ok(health < 400, `/healthz took ${health} ms`);
 });

@@ -31,9 +31,13 @@ bool reads_body(route_id id) {
 
 }  // namespace
 
-bool hashes_password(const rest_request& r) {
+request_kind kind_of(const rest_request& r) {
     const auto to = match_route(r.method, r.path);
-    return to && (to->id == route_id::register_user || to->id == route_id::login);
+    if (!to) return request_kind::other;
+    if (to->id == route_id::health) return request_kind::health;
+    if (to->id == route_id::register_user || to->id == route_id::login)
+        return request_kind::sign_in;
+    return request_kind::other;
 }
 
 rest_reply dispatch(db::store& s, const rest_settings& settings, const rest_request& r) {

@@ -24,8 +24,9 @@ struct rest_request {
 // Uses the store and may hash a password: call it on the store's pool, never on an I/O thread.
 rest_reply dispatch(db::store& s, const rest_settings& settings, const rest_request& r);
 
-// Whether dispatching `r` hashes a password (register and login), which the caller may want
-// to ration.
-bool hashes_password(const rest_request& r);
+// What dispatching `r` costs, for callers that ration it: a health check is cheap and must
+// stay so; register and login hash a password.
+enum class request_kind { health, sign_in, other };
+request_kind kind_of(const rest_request& r);
 
 }  // namespace confab::chat::rest

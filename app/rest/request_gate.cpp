@@ -1,4 +1,4 @@
-#include "app/rest/password_gate.hpp"
+#include "app/rest/request_gate.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,7 +14,7 @@ struct waiter {
 
 }  // namespace
 
-struct password_gate::state {
+struct request_gate::state {
     limits bounds;
     std::size_t active = 0;
     std::list<waiter*> waiting;  // each lives in its coroutine's frame, which unlists it
@@ -31,14 +31,14 @@ struct password_gate::state {
     }
 };
 
-password_gate::pass::~pass() {
+request_gate::pass::~pass() {
     if (state_) state_->leave();
 }
 
-password_gate::password_gate(limits l)
+request_gate::request_gate(limits l)
     : state_(std::make_shared<state>(state{.bounds = l, .active = 0, .waiting = {}})) {}
 
-net::awaitable<password_gate::pass> password_gate::enter() {
+net::awaitable<request_gate::pass> request_gate::enter() {
     auto s = state_;
     if (s->active < s->bounds.slots) {
         ++s->active;

@@ -1,4 +1,4 @@
-// The ration of password hashing: slots, a bounded queue served in order, and patience.
+// The REST gates: slots, a bounded queue served in order, and patience.
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -8,16 +8,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "app/rest/password_gate.hpp"
+#include "app/rest/request_gate.hpp"
 
-using confab::rest::password_gate;
+using confab::rest::request_gate;
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
 
 // Enters the gate and keeps the pass (or records the refusal) in `got`.
-net::awaitable<void> enter(password_gate& gate, std::optional<password_gate::pass>& got,
+net::awaitable<void> enter(request_gate& gate, std::optional<request_gate::pass>& got,
                            std::vector<int>& order, int who) {
     got.emplace(co_await gate.enter());
     order.push_back(*got ? who : -who);
@@ -26,10 +26,10 @@ net::awaitable<void> enter(password_gate& gate, std::optional<password_gate::pas
 struct gate_fixture {
     net::io_context io;
     std::vector<int> order;
-    std::vector<std::optional<password_gate::pass>> passes =
-        std::vector<std::optional<password_gate::pass>>(8);
+    std::vector<std::optional<request_gate::pass>> passes =
+        std::vector<std::optional<request_gate::pass>>(8);
 
-    void spawn(password_gate& gate, int who) {
+    void spawn(request_gate& gate, int who) {
         net::co_spawn(io, enter(gate, passes[who], order, who), net::detached);
         settle();
     }
@@ -42,10 +42,10 @@ struct gate_fixture {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(password_gate_ration, gate_fixture)
+BOOST_FIXTURE_TEST_SUITE(request_gate_ration, gate_fixture)
 
 BOOST_AUTO_TEST_CASE(slots_then_a_queue_served_in_order_then_refusals) {
-    password_gate gate({.slots = 2, .queue = 2, .patience = 10s});
+    request_gate gate({.slots = 2, .queue = 2, .patience = 10s});
     for (int who = 1; who <= 5; ++who) spawn(gate, who);
     BOOST_TEST(order == (std::vector<int>{1, 2, -5}));  // 3 and 4 wait; 5 finds the queue full
     passes[2].reset();  // a pass ends: the first waiter gets its slot
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(slots_then_a_queue_served_in_order_then_refusals) {
 }
 
 BOOST_AUTO_TEST_CASE(a_waiter_out_of_patience_is_refused_and_leaves_the_queue) {
-    password_gate gate({.slots = 1, .queue = 1, .patience = 20ms});
+    request_gate gate({.slots = 1, .queue = 1, .patience = 20ms});
     spawn(gate, 1);
     spawn(gate, 2);
     io.restart();

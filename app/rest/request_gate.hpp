@@ -1,8 +1,8 @@
 #pragma once
-// Admits at most `slots` requests at a time to work that hashes a password (argon2id: tens of
-// milliseconds of CPU and MiBs of memory each), with at most `queue` more waiting, each for at
-// most `patience`. A flood of sign-ins then waits its turn or is refused, and never takes the
-// store's threads (and the cores) from the chat. For one I/O thread: no locks.
+// Admits at most `slots` requests at a time, with at most `queue` more waiting in order, each
+// for at most `patience`; the rest are refused. REST uses two (app/rest/api.cpp), so that a
+// flood of requests waits its turn or is refused and never takes all of the store's threads
+// (and the cores) from the chat. For one I/O thread: no locks.
 #include <chrono>
 #include <cstddef>
 #include <list>
@@ -12,14 +12,14 @@
 
 namespace confab::rest {
 
-class password_gate {
+class request_gate {
     struct state;
 
   public:
     struct limits {
-        std::size_t slots = 2;
-        std::size_t queue = 256;
-        std::chrono::milliseconds patience{10000};
+        std::size_t slots;
+        std::size_t queue;
+        std::chrono::milliseconds patience;
     };
 
     // A slot, given back (to the first waiter, if any) when the pass is destroyed; or no
@@ -37,7 +37,7 @@ class password_gate {
         std::shared_ptr<state> state_;
     };
 
-    explicit password_gate(limits l);
+    explicit request_gate(limits l);
 
     net::awaitable<pass> enter();
 
