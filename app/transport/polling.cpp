@@ -47,7 +47,11 @@ struct poll_answer {
 // of its own when the server had last words: a client acts on a close at once but on messages
 // a tick later, and would see the transport close before the words otherwise.
 poll_answer poll_body(engine::session& s) {
-    if (s.upgrade() == engine::session::upgrade_state::probing) return {"6"};
+    // Probing or upgraded: the output is the WebSocket's now.
+    const auto upgrade = s.upgrade();
+    if (upgrade == engine::session::upgrade_state::probing ||
+        upgrade == engine::session::upgrade_state::done)
+        return {"6"};
     auto body = drain(s);
     if (!s.closed() || (!body.empty() && s.awaits_final_poll())) return {std::move(body)};
     const bool client_closed = s.reason() == engine::close_reason::transport_close;

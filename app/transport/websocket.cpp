@@ -219,12 +219,12 @@ net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
         const bool probe = valid && p.type == eio::packet_type::ping && p.data == "probe";
         switch (at) {
             case step::probe:
-                at = step::failed;
-                if (probe) {
-                    s->probe_received();
-                    answer_probe = true;
-                    at = step::upgrade;
-                }
+                // "5" without a probe upgrades too, as the reference server accepts it.
+                if (probe) s->probe_received();
+                answer_probe = probe;
+                at = probe                                          ? step::upgrade
+                     : valid && p.type == eio::packet_type::upgrade ? step::done
+                                                                    : step::failed;
                 break;
             case step::upgrade:
                 // Another probe is answered again, as the reference server does.

@@ -119,7 +119,8 @@ void session::expire_after(std::chrono::milliseconds d, std::function<void()> ex
 }
 
 net::awaitable<void> session::wait() {
-    while (!closed_ && outbox_.empty() && upgrade_ != upgrade_state::probing) {
+    while (!closed_ && outbox_.empty() && upgrade_ != upgrade_state::probing &&
+           upgrade_ != upgrade_state::done) {
         if (!wake_) wake_ = std::make_unique<net::steady_timer>(executor());
         wake_->expires_at(net::steady_timer::time_point::max());
         waiting_ = true;

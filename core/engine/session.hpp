@@ -98,7 +98,7 @@ public:
     bool begin_upgrade();
     // It sent "2probe" (answered "3probe" by the transport): a waiting GET gets a noop.
     void probe_received();
-    // "5" received: the WebSocket becomes the transport.
+    // "5" received: the WebSocket becomes the transport; a waiting GET gets a noop.
     void finish_upgrade();
     // The probing WebSocket went away before "5".
     void abort_upgrade();

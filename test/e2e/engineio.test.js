@@ -389,6 +389,20 @@ describe('upgrade from polling to WebSocket', () => {
     assert.equal(await ws.next(), '4upgraded');
   });
 
+  test('5 without a probe upgrades too, releasing the waiting GET with a noop', async (t) => {
+    const p = await openPolling(fixture.url, PATH);
+    const pending = p.get().then((r) => r.text());
+    await sleep(30);
+    const ws = await upgrade(t, p);
+    ws.send('5');
+    ws.send('4no probe');
+    assert.equal(await ws.next(), '4no probe');
+    assert.equal(await within(pending, 1000, 'waiting GET'), '6');
+    const res = await p.get();
+    assert.equal(res.status, 400);
+    await res.arrayBuffer();
+  });
+
   test('a packet out of turn in the upgrade gets a close frame; the session stays on polling', async (t) => {
     const p = await openPolling(fixture.url, PATH);
     const ws = await upgrade(t, p);
