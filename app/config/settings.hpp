@@ -20,7 +20,7 @@ struct settings {
     // A connection that has not sent a whole request by then is closed (slowloris).
     std::chrono::milliseconds header_timeout{20000};
     // 0: no limit, for each of the three.
-    std::size_t max_connections = 100'000;          // open TCP connections
+    std::size_t max_connections = 200'000;          // open TCP connections
     std::size_t max_connections_per_ip = 1000;      // open TCP connections from one address
     std::size_t max_polling_sessions_per_ip = 250;  // Engine.IO sessions opened over polling
     // "exempt": the two per-IP limits do not count loopback clients (a local reverse proxy, whose

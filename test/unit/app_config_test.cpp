@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_SUITE(config_connection_limits)
 BOOST_AUTO_TEST_CASE(defaults) {
     const auto r = world{}.parse({});
     BOOST_TEST(r.values.header_timeout.count() == 20000);
-    BOOST_TEST(r.values.max_connections == 100000u);
+    BOOST_TEST(r.values.max_connections == 200000u);
     BOOST_TEST(r.values.max_connections_per_ip == 1000u);
     BOOST_TEST(r.values.max_polling_sessions_per_ip == 250u);
     BOOST_TEST(r.values.loopback_limits == "exempt");
