@@ -42,8 +42,10 @@ class api {
     removal_listener on_removed_;
     // The store has 4 threads: REST takes at most 2, and sign-ins (argon2id, tens of ms of
     // CPU each) at most 2 of those, so neither a sign-in flood nor a REST flood stalls the chat.
-    request_gate requests_{{.slots = 2, .queue = 1024, .patience = std::chrono::seconds(10)}};
-    request_gate sign_ins_{{.slots = 2, .queue = 256, .patience = std::chrono::seconds(10)}};
+    // The slots protect the chat; the queues are deep so that a client registering thousands
+    // of users at once (a migration, a load test) waits its turn instead of being refused.
+    request_gate requests_{{.slots = 2, .queue = 8192, .patience = std::chrono::seconds(60)}};
+    request_gate sign_ins_{{.slots = 2, .queue = 4096, .patience = std::chrono::seconds(60)}};
 };
 
 }  // namespace confab::rest
