@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "core/engine/request_check.hpp"
+#include "proto/text/utf8.hpp"
 
 namespace confab::transport {
 
@@ -97,8 +98,13 @@ net::awaitable<http::response> get(engine::server& srv, const std::shared_ptr<en
 }
 
 http::response post(engine::session& s, const http::cors_policy& cors, const http::request& req) {
+    // Node reads a polling body as UTF-8, ill-formed bytes becoming U+FFFD; so does this, so a
+    // namespace or an event name is never echoed back as bytes a client cannot decode.
+    std::string_view body = req.body();
+    std::string repaired;
+    if (!utf8::is_valid(body)) body = repaired = utf8::repaired(body);
     std::vector<eio::packet> packets;
-    if (eio::decode_payload(req.body(), packets, s.settings().max_payload)) {
+    if (eio::decode_payload(body, packets, s.settings().max_payload)) {
         s.close(engine::close_reason::parse_error);
         return refuse(cors, req, engine::request_error::bad_request);
     }

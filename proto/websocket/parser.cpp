@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "proto/websocket/utf8.hpp"
+#include "proto/text/utf8.hpp"
 
 namespace confab::ws {
 
@@ -141,7 +141,7 @@ event parser::on_control(std::string_view payload) {
         if (!is_valid_close_code(value)) return fail(close_code::protocol_error);
         code = static_cast<close_code>(value);
         reason = payload.substr(2);
-        if (!is_valid_utf8(reason)) return fail(close_code::invalid_payload);
+        if (!utf8::is_valid(reason)) return fail(close_code::invalid_payload);
     }
     state_ = state::done;
     return {event_type::close, code, reason};
@@ -150,7 +150,7 @@ event parser::on_control(std::string_view payload) {
 event parser::on_message(std::string_view payload) {
     const bool text = message_op_ == op(opcode::text);
     message_op_ = 0;
-    if (text && !is_valid_utf8(payload)) return fail(close_code::invalid_payload);
+    if (text && !utf8::is_valid(payload)) return fail(close_code::invalid_payload);
     return {text ? event_type::text : event_type::binary, close_code::no_status, payload};
 }
 

@@ -174,6 +174,15 @@ describe('polling', () => {
     assert.equal(await get.text(), `4hello${SEP}4wörld 😀${SEP}4`);
   });
 
+  test('ill-formed UTF-8 in a POST becomes U+FFFD, as Node decodes it', async () => {
+      const p = await openPolling(fixture.url, PATH);
+      const body =
+          Buffer.concat([Buffer.from('4a'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('b')]);
+      assert.equal((await p.post(body)).status, 200);
+      const echoed = Buffer.from(await (await p.get()).arrayBuffer());
+      assert.ok(echoed.equals(Buffer.from('4a\ufffd\ufffdb')), echoed.toString('hex'));
+  });
+
   test('binary goes both ways base64-encoded ("b" packets)', async () => {
     const p = await openPolling(fixture.url, PATH);
     const bytes = Buffer.from([0, 1, 2, 127, 128, 254, 255]);

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/text/utf8.hpp"
 #include "proto/websocket/frame.hpp"
 #include "proto/websocket/parser.hpp"
-#include "proto/websocket/utf8.hpp"
 #include "test/fuzz/fuzz_check.hpp"
 
 namespace ws = confab::ws;
@@ -162,7 +162,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::vector<std::uint8_t> stream(data + 1, data + size);
 
     const std::string_view text(reinterpret_cast<const char*>(stream.data()), stream.size());
-    CONFAB_FUZZ_CHECK(ws::is_valid_utf8(text) == reference_utf8(text));
+    const bool valid = confab::utf8::is_valid(text);
+    CONFAB_FUZZ_CHECK(valid == reference_utf8(text));
+    const std::string repaired = confab::utf8::repaired(text);
+    CONFAB_FUZZ_CHECK(confab::utf8::is_valid(repaired) && (repaired == text) == valid);
 
     const std::vector<seen> whole = parse(max_message, stream, 0);
     for (std::size_t i = 0; i < whole.size(); ++i) {

@@ -7,9 +7,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "proto/text/utf8.hpp"
 #include "proto/websocket/frame.hpp"
 #include "proto/websocket/parser.hpp"
-#include "proto/websocket/utf8.hpp"
 
 namespace confab::ws {
 
@@ -171,39 +171,6 @@ BOOST_AUTO_TEST_CASE(close_codes_a_peer_may_send) {
         BOOST_TEST(ws::is_valid_close_code(static_cast<std::uint16_t>(code)), code);
     for (const int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535})
         BOOST_TEST(!ws::is_valid_close_code(static_cast<std::uint16_t>(code)), code);
-}
-
-BOOST_AUTO_TEST_CASE(accepts_well_formed_utf8) {
-    for (const std::string_view s :
-         {""sv, "plain ascii, long enough for the eight-byte path"sv, "caf\xc3\xa9"sv,
-          "\xe2\x82\xac euro"sv, "\xf0\x9f\x98\x80 emoji"sv, "\xef\xbb\xbf"sv,
-          "\xed\x9f\xbf"sv /* U+D7FF */, "\xee\x80\x80"sv /* U+E000 */,
-          "\xf4\x8f\xbf\xbf"sv /* U+10FFFF */, "\x00"sv, "12345678\xc3\xa9"sv})
-        BOOST_TEST(ws::is_valid_utf8(s));
-}
-
-BOOST_AUTO_TEST_CASE(rejects_malformed_utf8) {
-    for (const std::string_view s : {"\x80"sv,
-                                     "\xbf"sv,
-                                     "\xc0\x80"sv /* overlong NUL */,
-                                     "\xc1\xbf"sv,
-                                     "\xc3"sv,
-                                     "\xc3\x28"sv,
-                                     "\xe0\x80\x80"sv /* overlong */,
-                                     "\xe0\x9f\xbf"sv,
-                                     "\xed\xa0\x80"sv /* surrogate */,
-                                     "\xed\xbf\xbf"sv,
-                                     "\xe2\x82"sv,
-                                     "\xf0\x80\x80\x80"sv /* overlong */,
-                                     "\xf0\x8f\xbf\xbf"sv,
-                                     "\xf4\x90\x80\x80"sv /* above U+10FFFF */,
-                                     "\xf5\x80\x80\x80"sv,
-                                     "\xff"sv,
-                                     "\xfe"sv,
-                                     "\xf0\x9f\x98"sv,
-                                     "abcdefgh\xe2\x82"sv,
-                                     "abcdefghij\x80klmnopqr"sv})
-        BOOST_TEST(!ws::is_valid_utf8(s));
 }
 
 BOOST_AUTO_TEST_CASE(reads_a_masked_text_frame_in_place) {
@@ -545,7 +512,7 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_crashes) {
                 // Progress: an input is either consumed or yields an event.
                 BOOST_REQUIRE((r.consumed > 0 || r.ev.type != ws::event_type::none));
                 if (r.ev.type == ws::event_type::text)
-                    BOOST_REQUIRE(ws::is_valid_utf8(r.ev.payload));
+                    BOOST_REQUIRE(confab::utf8::is_valid(r.ev.payload));
                 ended = r.ev.type == ws::event_type::error || r.ev.type == ws::event_type::close;
                 BOOST_REQUIRE(ended == p.done());
                 chunk = chunk.subspan(r.consumed);
