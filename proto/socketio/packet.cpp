@@ -225,31 +225,33 @@ struct placeholder_rule {
     std::size_t attachments = 0;
 };
 
-std::error_code check_values(const boost::json::value& data, placeholder_rule rule);
+std::error_code check_values(boost::json::value& data, placeholder_rule rule);
 
 // An object marked as a placeholder must name an attachment this packet carries, so that
 // substituting attachments later cannot index out of range.
-std::error_code check_object(const boost::json::object& object, placeholder_rule rule) {
+std::error_code check_object(boost::json::object& object, placeholder_rule rule) {
     const boost::json::value* marker = object.if_contains("_placeholder");
     if (rule.binary && marker != nullptr && marker->is_bool() && marker->get_bool() &&
         !placeholder_index_fits(object.if_contains("num"), rule.attachments)) {
         return error::bad_placeholder;
     }
-    for (const auto& member : object) {
+    for (auto& member : object) {
         if (std::error_code ec = check_values(member.value(), rule)) return ec;
     }
     return {};
 }
 
 // Catches what the parser lets through but other peers must never receive: numbers beyond
-// double range, which would be re-encoded as the non-JSON `Infinity`, and bad placeholders.
+// double range, which would be re-encoded as the non-JSON `Infinity`, become null (what
+// JSON.stringify makes of Infinity in the reference server), and bad placeholders fail.
 // Recursion is bounded by the parse depth.
-std::error_code check_values(const boost::json::value& data, placeholder_rule rule) {
+std::error_code check_values(boost::json::value& data, placeholder_rule rule) {
     switch (data.kind()) {
         case boost::json::kind::double_:
-            return std::isfinite(data.get_double()) ? std::error_code{} : error::bad_json;
+            if (!std::isfinite(data.get_double())) data = nullptr;
+            return {};
         case boost::json::kind::array:
-            for (const boost::json::value& item : data.get_array()) {
+            for (boost::json::value& item : data.get_array()) {
                 if (std::error_code ec = check_values(item, rule)) return ec;
             }
             return {};
