@@ -124,13 +124,13 @@ net::awaitable<http::response> handle_polling(engine::server& srv, const http::c
     if (req.method() == http::bhttp::verb::options) co_return cors.preflight(req);
     if (auto e = engine::check_request(srv, req.method_string(), info, false))
         co_return refuse(cors, req, *e);
-    auto sid = info.query.find("sid");
-    if (sid == info.query.end()) {
+    const auto sid = engine::session_id(info);
+    if (sid.empty()) {
         auto s = srv.open(engine::transport_kind::polling, info);
         if (!s) co_return refuse(cors, req, engine::request_error::too_many_sessions);
         co_return text(cors, req, s->open_packet());
     }
-    auto s = srv.find(sid->second);
+    auto s = srv.find(sid);
     if (req.method() == http::bhttp::verb::get) co_return co_await get(srv, s, cors, req, client);
     if (req.method() == http::bhttp::verb::post) co_return post(*s, cors, req);
     co_return refuse(cors, req, engine::request_error::bad_request);

@@ -322,9 +322,8 @@ net::awaitable<void> serve_websocket(beast::tcp_stream stream, http::connection_
     c->received_early(early);
     const auto response = switching_protocols(*accept);
 
-    const auto sid = info.query.find("sid");
-    if (sid != info.query.end()) {
-        auto s = srv.find(sid->second);
+    if (const auto sid = engine::session_id(info); !sid.empty()) {
+        auto s = srv.find(sid);
         if (!s || !s->begin_upgrade()) {
             co_await refuse_upgrade(c, response);
             co_return;

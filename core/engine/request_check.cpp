@@ -32,13 +32,17 @@ std::string_view query_value(const request_info& r, std::string_view key) {
 
 }  // namespace
 
+std::string_view session_id(const request_info& request) {
+    return query_value(request, "sid");
+}
+
 std::optional<request_error> check_request(const server& srv, std::string_view method,
                                            const request_info& request, bool websocket_upgrade) {
     const auto transport = query_value(request, "transport");
     if (transport != "polling" && transport != "websocket") return request_error::unknown_transport;
     if ((transport == "websocket") != websocket_upgrade) return request_error::bad_request;
     if (query_value(request, "EIO") != "4") return request_error::unsupported_protocol_version;
-    const auto sid = query_value(request, "sid");
+    const auto sid = session_id(request);
     if (sid.empty()) {
         if (method != "GET") return request_error::bad_handshake_method;
         return std::nullopt;

@@ -25,6 +25,10 @@ std::string_view message(request_error e) noexcept;
 // The JSON body of a refusal: {"code":N,"message":"..."}.
 std::string error_body(request_error e);
 
+// The sid parameter of a request. Empty when absent or empty: both ask for a handshake, as the
+// reference server reads `sid=`.
+std::string_view session_id(const request_info& request);
+
 // Checks EIO, transport and sid of a request to the Engine.IO path, before any session state
 // is touched. `websocket_upgrade` is true for a WebSocket handshake request.
 std::optional<request_error> check_request(const server& srv, std::string_view method,

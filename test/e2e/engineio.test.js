@@ -152,6 +152,17 @@ describe('WebSocket', () => {
     const s = new RawSocket(`${fixture.wsUrl}${PATH}?EIO=4&transport=websocket&sid=nope`);
     await assert.rejects(s.opened, { status: 400 });
   });
+
+  test('an empty sid on a WebSocket asks for a new session, as the reference server reads it', async (t) => {
+    const s = new RawSocket(`${fixture.wsUrl}${PATH}?EIO=4&transport=websocket&sid=`);
+    t.after(() => s.terminate());
+    await within(s.opened, 2000, 'WebSocket did not open');
+    const open = await s.next();
+    assert.equal(open[0], '0');
+    assertHandshake(JSON.parse(open.slice(1)), []);
+    s.send('4still here');
+    assert.equal(await s.next(), '4still here');
+  });
 });
 
 describe('polling', () => {
@@ -162,6 +173,21 @@ describe('polling', () => {
     const body = await res.text();
     assert.equal(body[0], '0');
     assertHandshake(JSON.parse(body.slice(1)), ['websocket']);
+  });
+
+  test('an empty sid asks for a handshake, as the reference server reads it', async () => {
+    const res = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling&sid=`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.equal(body[0], '0');
+    assertHandshake(JSON.parse(body.slice(1)), ['websocket']);
+    const post = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling&sid=`, { method: 'POST', body: '4x' });
+    assert.equal(post.status, 400);
+    assert.deepEqual(await post.json(), { code: 2, message: 'Bad handshake method' });
+    await sleep(1000); // the server once crashed a moment after such a request
+    const again = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling`);
+    assert.equal(again.status, 200);
+    await again.text();
   });
 
   test('POSTed messages come back on the next GET, batched', async () => {
