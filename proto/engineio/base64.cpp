@@ -38,12 +38,15 @@ bool in_alphabet(std::string_view text) {
 
 bool decode_base64(std::string_view text, std::string& out) {
     if (!in_alphabet(text)) return false;
+    // Node's Buffer, which the reference server decodes with, takes base64 without its padding.
+    const bool unpadded = text.size() % 4 != 0 && text.find('=') == std::string_view::npos;
     std::string decoded(text.size() / 4 * 3 + 3, '\0');
     std::size_t decoded_len = 0;
     // Without an end pointer, sodium fails unless the whole input is consumed.
     const int rc =
         sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
-                          text.data(), text.size(), nullptr, &decoded_len, nullptr, variant);
+                          text.data(), text.size(), nullptr, &decoded_len, nullptr,
+                          unpadded ? sodium_base64_VARIANT_ORIGINAL_NO_PADDING : variant);
     if (rc != 0) return false;
     decoded.resize(decoded_len);
     out = std::move(decoded);

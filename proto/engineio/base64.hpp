@@ -1,5 +1,5 @@
 #pragma once
-// Standard padded base64 (RFC 4648 section 4), as Engine.IO polling carries binary messages.
+// Standard base64 (RFC 4648 section 4), as Engine.IO polling carries binary messages.
 #include <string>
 #include <string_view>
 
@@ -8,8 +8,8 @@ namespace confab::eio {
 // Appends the base64 encoding of `bytes` to `out`.
 void append_base64(std::string& out, std::string_view bytes);
 
-// Decodes strictly: padding required, no whitespace, no stray bits. On failure returns false
-// and leaves `out` unchanged.
+// Decodes strictly but for the padding, which may be left off altogether: no whitespace, no
+// stray bits, no partial padding. On failure returns false and leaves `out` unchanged.
 bool decode_base64(std::string_view text, std::string& out);
 
 }  // namespace confab::eio

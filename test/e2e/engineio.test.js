@@ -175,6 +175,13 @@ describe('polling', () => {
     assertHandshake(JSON.parse(body.slice(1)), ['websocket']);
   });
 
+  test('base64 binary is read with its padding or without, as Node reads it', async () => {
+    const p = await openPolling(fixture.url, PATH);
+    const post = await p.post(`bAQIDBA${SEP}bAQIDBA==${SEP}b/w`);
+    assert.equal(await post.text(), 'ok');
+    assert.equal(await (await p.get()).text(), `bAQIDBA==${SEP}bAQIDBA==${SEP}b/w==`);
+  });
+
   test('an empty sid asks for a handshake, as the reference server reads it', async () => {
     const res = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling&sid=`);
     assert.equal(res.status, 200);

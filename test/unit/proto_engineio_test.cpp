@@ -98,12 +98,22 @@ BOOST_AUTO_TEST_CASE(decodes_base64_binary_segments) {
     BOOST_TEST(p.data == "\xff");
 }
 
+BOOST_AUTO_TEST_CASE(decodes_base64_without_its_padding) {
+    eio::packet p;
+    BOOST_TEST(!eio::decode_text("bAQIDBA", p, true));
+    BOOST_TEST(p.data == bytes_1234);
+    BOOST_TEST(!eio::decode_text("b/w", p, true));
+    BOOST_TEST(p.data == "\xff");
+    BOOST_TEST(!eio::decode_text("bAQID", p, true));
+    BOOST_TEST(p.data == "\x01\x02\x03");
+}
+
 BOOST_AUTO_TEST_CASE(rejects_bad_base64) {
     eio::packet p;
     const std::vector<std::string_view> bad = {
-        "b!!!!", "bAQIDBA",      "bAQIDBA=", "bAQIDBA===", "bAQ IDBA==", "bAQIDBA==\n",
+        "b!!!!", "bAQIDB",       "bAQIDBA=", "bAQIDBA===", "bAQ IDBA==", "bAQIDBA==\n",
         "bAR==", "bA",           "b====",    "bAQ=ID",     "bAQIDBA==x", "b\x00\x00\x00\x00"sv,
-        "b-_-_", "bAQIDBA=\x1e",
+        "b-_-_", "bAQIDBA=\x1e", "bAR",      "bAQIDBA=A",  "b/w=",       "bAQIDBR",
     };
     for (const std::string_view text : bad) {
         BOOST_TEST(eio::decode_text(text, p, true) == err(eio::error::bad_base64), text);
@@ -238,7 +248,7 @@ BOOST_AUTO_TEST_CASE(rejects_bad_segments_without_partial_output) {
          "b!!",
          eio::error::bad_base64},
         {"bAQIDBA==\x1e"
-         "bAQ",
+         "bAQ=",
          eio::error::bad_base64},
     };
     for (const auto& [body, expected] : cases) {
