@@ -62,6 +62,13 @@ void store::impl::set_role(rocksdb::WriteBatch& batch, const chat& c, const obje
     batch.Put(cf(family::user_chats), detail::key_of(user_id, c.id), encoded_role);
 }
 
+std::error_code store::impl::require_member(const object_id& chat_id,
+                                            const object_id& user_id) const {
+    auto membership = get(family::chat_members, detail::key_of(chat_id, user_id));
+    if (!membership) return membership.error();
+    return *membership ? std::error_code{} : make_error_code(errc::not_member);
+}
+
 void store::impl::put_membership(rocksdb::WriteBatch& batch, const chat& c,
                                  const object_id& user_id, member_role role,
                                  const detail::read_marker& marker) const {

@@ -20,9 +20,7 @@ result<std::vector<reaction>> store::toggle_reaction(const object_id& chat_id,
     auto m = impl_->load<message>(family::messages, detail::key_of(chat_id, message_id));
     if (!m) return m.error();
     if (m->is_deleted) return errc::message_deleted;
-    auto membership = impl_->get(family::chat_members, detail::key_of(chat_id, user_id));
-    if (!membership) return membership.error();
-    if (!*membership) return errc::not_member;
+    if (auto ec = impl_->require_member(chat_id, user_id)) return ec;
 
     const std::string key = detail::reaction_key(chat_id, message_id, user_id, emoji);
     auto existing = impl_->get(family::reactions, key);

@@ -210,6 +210,7 @@ result<message> store::edit_message(const object_id& chat_id, const object_id& m
     if (!m) return m.error();
     if (m->sender_id != editor) return errc::not_permitted;
     if (m->is_deleted) return errc::message_deleted;
+    if (auto ec = impl_->require_member(chat_id, editor)) return ec;
 
     const millis now = impl_->now();
     m->content = std::move(content);
@@ -229,8 +230,10 @@ result<message> store::delete_message(const object_id& chat_id, const object_id&
     auto m = impl_->load<message>(family::messages, key);
     if (!m) return m.error();
     if (m->is_deleted) return errc::message_deleted;
-    if (m->sender_id != actor) {
-        // Under the chat's lock, so a removal cannot slip between this check and the write.
+    // Under the chat's lock, so a removal cannot slip between these checks and the write.
+    if (m->sender_id == actor) {
+        if (auto ec = impl_->require_member(chat_id, actor)) return ec;
+    } else {
         auto c = impl_->load<chat>(family::chats, detail::key_of(chat_id));
         if (!c) return c.error();
         auto role = impl_->load<member_role>(family::chat_members, detail::key_of(chat_id, actor));

@@ -142,11 +142,13 @@ class store {
     result<message_page> messages_before(const object_id& chat_id,
                                          const std::optional<object_id>& before,
                                          std::size_t limit) const;
-    // Sender only (errc::not_permitted); errc::message_deleted once deleted.
+    // Sender only (errc::not_permitted), while a member (errc::not_member); errc::message_deleted
+    // once deleted.
     result<message> edit_message(const object_id& chat_id, const object_id& message_id,
                                  const object_id& editor, std::string content);
-    // Soft delete: empties content and attachments. The sender, or an admin of a group chat
-    // (errc::not_permitted otherwise); errc::message_deleted when already deleted.
+    // Soft delete: empties content and attachments. The sender while a member (errc::not_member
+    // after), or an admin of a group chat (errc::not_permitted otherwise);
+    // errc::message_deleted when already deleted.
     result<message> delete_message(const object_id& chat_id, const object_id& message_id,
                                    const object_id& actor);
     // Adds the user's emoji (1..max_emoji_size bytes) to the message, or removes it when

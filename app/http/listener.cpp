@@ -146,9 +146,11 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot 
             co_await bhttp::async_write(stream, res, use_tuple);
             break;
         }
-        // HEAD is answered as GET without the body, as Express does.
+        // HEAD is answered as GET without the body, as Express does; but not on the Engine.IO
+        // mount (refused there), where a GET would take a session's queued packets for a body
+        // never sent.
         const bool head = req.method() == bhttp::verb::head;
-        if (head) req.method(bhttp::verb::get);
+        if (head && !routes.mount_for(t.path)) req.method(bhttp::verb::get);
         auto res = co_await dispatch(routes, req, info, t, stream.socket());
         if (head) {
             const auto length = res.body().size();

@@ -221,14 +221,14 @@ net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
             case step::probe:
                 // "5" without a probe upgrades too, as the reference server accepts it.
                 if (probe) s->probe_received();
-                answer_probe = probe;
+                answer_probe = answer_probe || probe;  // "2probe" and "5" may come in one read
                 at = probe                                          ? step::upgrade
                      : valid && p.type == eio::packet_type::upgrade ? step::done
                                                                     : step::failed;
                 break;
             case step::upgrade:
                 // Another probe is answered again, as the reference server does.
-                answer_probe = probe;
+                answer_probe = answer_probe || probe;
                 at = probe                                          ? step::upgrade
                      : valid && p.type == eio::packet_type::upgrade ? step::done
                                                                     : step::failed;

@@ -199,18 +199,41 @@ net::awaitable<void> service::drain(socketio::socket_ptr s, std::shared_ptr<sock
         auto batch = std::exchange(state->queue, {});
         for (auto& e : batch) {
             const auto started = std::chrono::steady_clock::now();
-            auto out = co_await store_.run(
-                [run = e.run, who = state->who, payload = std::move(e.payload)](db::store& st) {
-                    return run(st, who, payload);
-                });
+            auto out = co_await run(state->who, e);
             // message:* events write; chat:* ones only read membership.
             if (e.name.starts_with("message:"))
                 metrics_.store_write_latency.observe(std::chrono::steady_clock::now() - started);
-            if (!*alive || !s->connected()) co_return;
+            if (!*alive) co_return;
+            if (!s->connected()) {
+                // What was stored still reaches the room; the rest of what the gone socket
+                // sent is dropped unstored, as on_disconnect dropped its queue.
+                deliver_without_sender(*s, out);
+                co_return;
+            }
             deliver(*s, *state, out, e);
         }
     }
     state->draining = false;
+}
+
+// A join checks membership on the store's pool; a REST removal handled here before the join is
+// delivered would find the socket not yet in the room and leave it there, so a join that saw
+// a removal go by checks again.
+net::awaitable<outcome> service::run(const actor& who, pending_event& e) {
+    auto alive = alive_;
+    const bool may_join = e.run == &events::chat_join;
+    for (;;) {
+        const auto removals = removals_;
+        auto payload = may_join ? boost::json::object(e.payload) : std::move(e.payload);
+        auto out = co_await store_.run([run = e.run, who, payload = std::move(payload)](
+                                           db::store& st) { return run(st, who, payload); });
+        if (!*alive || out.rooms != room_change::join || removals == removals_) co_return out;
+    }
+}
+
+void service::deliver_without_sender(socketio::socket& s, outcome& out) {
+    if (out.error || out.rooms != room_change::none) return;  // a gone socket's room is gone
+    broadcast(s, out, false);
 }
 
 void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pending_event& e) {
@@ -225,6 +248,17 @@ void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pe
         s.leave(room);
         state.chats.erase(out.chat_id.to_hex());
     }
+    broadcast(s, out, true);
+    if (out.rooms != room_change::none && !out.emits.empty()) announce_active_users(out.chat_id);
+    if (e.ack) {
+        boost::json::object reply{{"ok", true}};
+        for (auto& field : out.ack) reply.emplace(field.key(), std::move(field.value()));
+        e.ack({std::move(reply)});
+    }
+}
+
+void service::broadcast(socketio::socket& s, outcome& out, bool to_sender) {
+    const auto room = room_of(out.chat_id);
     for (auto& emit : out.emits) {
         if (emit.event == "message:received") ++metrics_.messages_stored;
         switch (emit.to) {
@@ -232,14 +266,10 @@ void service::deliver(socketio::socket& s, socket_state& state, outcome& out, pe
             case audience::room_others:
                 nsp_.emit_to(room, emit.event, {std::move(emit.payload)}, &s);
                 break;
-            case audience::sender: s.emit(emit.event, {std::move(emit.payload)}); break;
+            case audience::sender:
+                if (to_sender) s.emit(emit.event, {std::move(emit.payload)});
+                break;
         }
-    }
-    if (out.rooms != room_change::none && !out.emits.empty()) announce_active_users(out.chat_id);
-    if (e.ack) {
-        boost::json::object reply{{"ok", true}};
-        for (auto& field : out.ack) reply.emplace(field.key(), std::move(field.value()));
-        e.ack({std::move(reply)});
     }
 }
 
@@ -256,6 +286,7 @@ void service::announce_active_users(const db::object_id& chat_id) {
 }
 
 void service::remove_from_chat(const db::object_id& chat_id, const db::object_id& user_id) {
+    ++removals_;
     auto it = sockets_by_user_.find(user_id.to_hex());
     if (it == sockets_by_user_.end()) return;
     const auto room = room_of(chat_id);

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/chat/actor.hpp"
 #include "core/chat/outcome.hpp"
 #include "core/chat/token_expiry.hpp"
 #include "core/metrics/registry.hpp"
@@ -48,7 +49,11 @@ private:
     void on_disconnect(const socketio::socket_ptr& s, std::string_view reason);
     void on_event(const socketio::socket_ptr& s, socketio::event& e);
     net::awaitable<void> drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state);
+    net::awaitable<outcome> run(const actor& who, pending_event& e);
     void deliver(socketio::socket& s, socket_state& state, outcome& out, pending_event& e);
+    // The sender disconnected while the store worked: the room still hears what was stored.
+    void deliver_without_sender(socketio::socket& s, outcome& out);
+    void broadcast(socketio::socket& s, outcome& out, bool to_sender);
     void announce_active_users(const db::object_id& chat_id);
     void reject(socketio::socket& s, const failure& f, std::string_view event,
                 socketio::ack_sender& ack);
@@ -61,6 +66,7 @@ private:
     metrics::registry& metrics_;
     std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
     std::unordered_set<std::string> presence_writing_;  // users with a presence write under way
+    std::uint64_t removals_ = 0;                        // remove_from_chat calls so far
     std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
     token_expiry expiry_;
 };

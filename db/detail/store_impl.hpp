@@ -151,6 +151,9 @@ struct store::impl {
     std::error_code attach_reactions_and_receipts(const object_id& chat_id,
                                                   std::vector<message_view>& views,
                                                   const rocksdb::Snapshot* snapshot) const;
+    // errc::not_member unless the user takes part in the chat. Callers that then write hold
+    // the chat's lock, so a removal cannot slip between this check and their write.
+    std::error_code require_member(const object_id& chat_id, const object_id& user_id) const;
     // Adds to `batch` the records that make `user_id` a member of `c`, or remove them.
     void put_membership(rocksdb::WriteBatch& batch, const chat& c, const object_id& user_id,
                         member_role role, const detail::read_marker& marker) const;

@@ -129,6 +129,25 @@ test('300 sends from one socket without waiting (rate raised to 1000/s): all sto
   assert.deepEqual(stored, Array.from({ length: 300 }, (_, i) => `pipelined ${i}`));
 });
 
+test('what a socket sent just before it disconnected: each message stored reaches the room', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'ga'), C.register(S(), 'gb')]);
+  const chat = await C.createChat(S(), a, { participants: [b] });
+  const listener = await C.connectSocket(t, S(), b.token, { name: 'listener' });
+  await C.join(listener, chat._id);
+  for (let round = 0; round < 3; round += 1) {
+    const sender = await C.connectSocket(t, S(), a.token, { name: `sender ${round}`, transports: ['websocket'] });
+    await C.join(sender, chat._id);
+    // The disconnect follows at once: the server reads it while it stores one of these. What
+    // it had not begun to store is dropped, never acknowledged; what it stored must be told.
+    for (let i = 0; i < 20; i += 1) sender.emit('message:send', { chatId: chat._id, content: `r${round} m${i}` });
+    sender.disconnect();
+  }
+  await C.sleep(500);
+  const stored = (await C.history(S(), b, chat._id)).messages.map((m) => m.content);
+  assert.ok(stored.length >= 3, `stored ${stored.length}`);
+  for (const content of stored) await listener.rec.waitFor('message:received', (p) => p.content === content);
+});
+
 // Sends 10 messages one after the other; resolves with each one's ack time in ms.
 async function timedSends(sock, chatId, label) {
   const waits = [];

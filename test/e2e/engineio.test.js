@@ -182,6 +182,16 @@ describe('polling', () => {
     assert.equal(await (await p.get()).text(), `bAQIDBA==${SEP}bAQIDBA==${SEP}b/w==`);
   });
 
+  test('HEAD is refused and leaves the session alone: its packets wait for the next GET', async () => {
+    const handshake = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling`, { method: 'HEAD' });
+    assert.equal(handshake.status, 400);
+    const p = await openPolling(fixture.url, PATH);
+    assert.equal(await (await p.post('4queued')).text(), 'ok');
+    const head = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling&sid=${p.sid}`, { method: 'HEAD' });
+    assert.equal(head.status, 400);
+    assert.equal(await (await p.get()).text(), '4queued');
+  });
+
   test('an empty sid asks for a handshake, as the reference server reads it', async () => {
     const res = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling&sid=`);
     assert.equal(res.status, 200);
@@ -427,6 +437,19 @@ describe('upgrade from polling to WebSocket', () => {
     ws.send('2probe');
     assert.equal(await ws.next(), '3probe');
     ws.send('5');
+    ws.send('4upgraded');
+    assert.equal(await ws.next(), '4upgraded');
+  });
+
+  test('2probe and 5 in one TCP write: the probe is still answered, and the upgrade done', async (t) => {
+    const p = await openPolling(fixture.url, PATH);
+    const ws = await upgrade(t, p);
+    const tcp = ws.ws._socket; // corked, the two frames leave in one write
+    tcp.cork();
+    ws.send('2probe');
+    ws.send('5');
+    tcp.uncork();
+    assert.equal(await ws.next(), '3probe');
     ws.send('4upgraded');
     assert.equal(await ws.next(), '4upgraded');
   });

@@ -230,6 +230,18 @@ BOOST_AUTO_TEST_CASE(delete_empties_the_message_and_keeps_its_place) {
     BOOST_TEST(page->messages[0].msg.content.empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_sender_who_left_neither_edits_nor_deletes) {
+    const message m = send(group, ben, "before leaving");
+    BOOST_REQUIRE(db->remove_member(group.id, ben.id));
+    BOOST_TEST(error_of(db->edit_message(group.id, m.id, ben.id, "after")) ==
+               code(errc::not_member));
+    BOOST_TEST(error_of(db->delete_message(group.id, m.id, ben.id)) == code(errc::not_member));
+    auto read = db->get_message(group.id, m.id);
+    BOOST_REQUIRE(read);
+    BOOST_TEST(read->msg.content == "before leaving");
+    BOOST_TEST(!read->msg.is_edited);
+}
+
 BOOST_AUTO_TEST_CASE(group_admins_delete_anyones_messages) {
     const message bens = send(group, ben, "spam");
     auto deleted = db->delete_message(group.id, bens.id, ann.id);  // ann is the admin
