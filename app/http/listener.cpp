@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -21,6 +22,8 @@
 namespace confab::http {
 
 namespace {
+
+using request_parser = bhttp::request_parser<bhttp::string_body>;
 
 response plain_error(const request& req, bhttp::status status, std::string_view text) {
     auto res = make_response(req, status, std::string(text), "text/plain");
@@ -71,8 +74,7 @@ net::awaitable<void> drain_before_close(beast::tcp_stream& stream, std::size_t m
 
 // Answers 413/431 and closes.
 net::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const router& routes,
-                                      const bhttp::request_parser<bhttp::string_body>& parser,
-                                      bool body) {
+                                      const request_parser& parser, bool body) {
     const request& req = body ? parser.get() : request{};
     auto res = make_response(
         req, body ? bhttp::status::payload_too_large : bhttp::status::request_header_fields_too_large,
@@ -112,16 +114,32 @@ net::awaitable<void> refuse_connection(beast::tcp_stream stream, refusal why) {
     co_await drain_before_close(stream, 64 * 1024, std::chrono::seconds(1));
 }
 
+// Reads a whole request. A client that waits to be told to send its body (Expect:
+// 100-continue, as curl does for bodies over 1 KiB) is told at once, as Node tells it.
+net::awaitable<boost::system::error_code> read_request(beast::tcp_stream& stream,
+                                                       beast::flat_buffer& buffer,
+                                                       request_parser& parser) {
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (ec || parser.is_done()) co_return ec;
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [wec, written] = co_await net::async_write(stream, net::buffer(go_on), use_tuple);
+        if (wec) co_return wec;
+    }
+    auto [bec, m] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    co_return bec;
+}
+
 // `slot` holds the connection's place in the limits for as long as its socket is open.
 net::awaitable<void> serve_connection(beast::tcp_stream stream, connection_slot slot,
                                       const router& routes) {
     beast::flat_buffer buffer;
     for (;;) {
-        bhttp::request_parser<bhttp::string_body> parser;
+        request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(routes.header_limit));
         parser.body_limit(routes.body_limit);
         stream.expires_after(routes.header_timeout);
-        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        const auto ec = co_await read_request(stream, buffer, parser);
         if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
             co_await refuse_too_large(stream, routes, parser, ec == bhttp::error::body_limit);
             co_return;

@@ -4,6 +4,7 @@
 
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
+const net = require('node:net');
 const C = require('./lib/confab');
 
 // History paging needs >100 messages: lift the per-socket rate limit for this file.
@@ -22,6 +23,28 @@ describe('health', () => {
     const res = await C.api(S(), 'HEAD', '/healthz');
     assert.equal(res.status, 200);
     assert.equal(res.text, '');
+  });
+
+  test('Expect: 100-continue is answered 100 Continue before the body is sent, as Node does', async () => {
+    const body = JSON.stringify({ username: 'nobody-here', password: 'x'.repeat(2000) });
+    const sock = net.connect(S().port, '127.0.0.1');
+    let received = '';
+    sock.on('data', (d) => (received += d));
+    sock.on('error', () => {});
+    const waitFor = async (re, what) => {
+      for (let waited = 0; !re.test(received); waited += 10) {
+        if (waited > 900) assert.fail(`${what}: got ${JSON.stringify(received)}`);
+        await C.sleep(10);
+      }
+    };
+    sock.write(
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await waitFor(/^HTTP\/1\.1 100 Continue\r\n\r\n/, 'no 100 Continue');
+    sock.write(body);
+    await waitFor(/\r\n\r\nHTTP\/1\.1 401 /, 'no final answer');
+    sock.destroy();
   });
 
   test('GET /metrics is 200 Prometheus text', async () => {
