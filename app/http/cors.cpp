@@ -30,6 +30,8 @@ bool cors_policy::allows(std::string_view origin) const {
 }
 
 void cors_policy::apply(const request& req, response& res) const {
+    // Every answer depends on the Origin, allowed or not: a shared cache must key on it.
+    res.set(bhttp::field::vary, "Origin");
     const auto origin = req[bhttp::field::origin];
     if (origin.empty()) {
         if (any_) res.set(bhttp::field::access_control_allow_origin, "*");
@@ -38,7 +40,6 @@ void cors_policy::apply(const request& req, response& res) const {
     if (!allows(origin)) return;
     res.set(bhttp::field::access_control_allow_origin, origin);
     res.set(bhttp::field::access_control_allow_credentials, "true");
-    res.set(bhttp::field::vary, "Origin");
 }
 
 response cors_policy::preflight(const request& req) const {

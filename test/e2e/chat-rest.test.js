@@ -350,6 +350,7 @@ describe('CORS on REST', () => {
     assert.equal(ok.headers.get('access-control-allow-credentials'), 'true');
     const evil = await C.api(S(), 'GET', '/api/users/me', { headers: { origin: 'http://evil.example' } });
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    assert.equal(evil.headers.get('vary'), 'Origin', 'a shared cache must key on the origin');
   });
 });
 
