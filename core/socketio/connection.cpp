@@ -40,11 +40,17 @@ void connection::forget(const std::string& nsp) {
 void connection::on_message(eio::packet&& message) {
     const auto ec = message.binary ? decoder_.feed_binary(message.data)
                                    : decoder_.feed_text(message.data);
-    if (ec) {
+    // Attachments are for a connected namespace only: nobody else gets to park megabytes.
+    if (ec || (decoder_.awaiting_attachments() && !connected_to(decoder_.awaited_namespace()))) {
         violation();
         return;
     }
     if (decoder_.ready()) route(decoder_.take());
+}
+
+bool connection::connected_to(std::string_view nsp) const {
+    auto it = sockets_.find(nsp);
+    return it != sockets_.end() && it->second->connected();
 }
 
 void connection::route(sio::packet&& p) {
@@ -53,7 +59,9 @@ void connection::route(sio::packet&& p) {
         if (it != sockets_.end()) return violation();
         return connect(std::move(p));
     }
-    if (it == sockets_.end() || p.type == sio::packet_type::connect_error) return violation();
+    // Before its CONNECT is answered a client sends nothing more there (socket.io-client
+    // buffers): the reference server closes on such an "invalid state", and so do we.
+    if (!connected_to(p.nsp) || p.type == sio::packet_type::connect_error) return violation();
     auto s = it->second;
     if (p.type == sio::packet_type::disconnect) {
         s->detach("client namespace disconnect");

@@ -33,6 +33,7 @@ private:
     void route(sio::packet&& p);
     void connect(sio::packet&& p);
     void violation();
+    bool connected_to(std::string_view nsp) const;
 
     server& server_;
     engine::session& session_;

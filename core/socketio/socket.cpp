@@ -118,7 +118,6 @@ void socket::disconnect(bool close_connection) {
 }
 
 void socket::receive(sio::packet&& p) {
-    if (!joined_) return;  // the client sends nothing before its CONNECT is answered
     switch (p.type) {
         case sio::packet_type::event:
         case sio::packet_type::binary_event: on_event(std::move(p)); break;

@@ -69,6 +69,8 @@ public:
 
     bool ready() const noexcept { return ready_; }
     bool awaiting_attachments() const noexcept;
+    // The namespace of the packet whose attachments are awaited.
+    const std::string& awaited_namespace() const noexcept { return pending_.nsp; }
     // Moves the completed packet out; requires ready().
     packet take();
     // Drops any partial packet (after an error, or when the connection resets).

@@ -5,6 +5,7 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const C = require('./lib/confab');
+const { RawSocket } = require('./lib/raw');
 
 const srv = C.useServer();
 const S = () => srv.server;
@@ -22,6 +23,20 @@ function assertAuthError(err) {
 async function assertUsable(socket, chatId) {
   C.assertOk(await C.emitAck(socket, 'chat:join', { chatId }), 'chat:join after connect');
 }
+
+test('an event sent before the CONNECT is answered closes the connection, as from the reference server', async (t) => {
+  const a = await C.register(S(), 'early');
+  const s = new RawSocket(`${S().url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  t.after(() => s.terminate());
+  assert.match(await s.next(), /^0\{/);
+  const tcp = s.ws._socket; // corked: both leave in one write, before the user is looked up
+  tcp.cork();
+  s.send(`40${JSON.stringify({ token: a.token })}`);
+  s.send('421["chat:join",{"chatId":"000000000000000000000000"}]');
+  tcp.uncork();
+  await s.waitClosed(2000);
+  assert.ok(!s.queue.some((m) => typeof m === 'string' && m.startsWith('431')), s.queue.join(' '));
+});
 
 describe('where the token travels', () => {
   let a;

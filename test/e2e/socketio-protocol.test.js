@@ -183,6 +183,16 @@ describe('protocol violations close the connection', () => {
         });
     }
 
+    test('a binary event for a namespace not joined closes at its header, before any attachment', async (t) => {
+        const before = await open(t);
+        before.send('451-["message",{"_placeholder":true,"num":0}]');
+        await within(before.closed, 1000, 'no CONNECT yet: the server did not close the connection');
+        const other = await open(t);
+        await join(other);
+        other.send('451-/custom,["message",{"_placeholder":true,"num":0}]');
+        await within(other.closed, 1000, '/custom not joined: the server did not close the connection');
+    });
+
     test('an unexpected binary message closes the connection', async (t) => {
         const s = await open(t);
         s.send('40');
