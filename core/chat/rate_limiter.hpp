@@ -1,8 +1,8 @@
 #pragma once
-// The per-socket event limit: a token bucket of `burst` tokens refilled at `per_second`.
-// Kept in the form of the generic cell rate algorithm, which behaves exactly like a token bucket
-// but stores only the time at which the bucket will be full again: no floating point, no timer,
-// and 24 bytes, small enough for every socket to own one.
+// The per-socket event limit (and a user's presence announcements): a token bucket of `burst`
+// tokens refilled at `per_second`. Kept in the form of the generic cell rate algorithm, which
+// behaves exactly like a token bucket but stores only the time at which the bucket will be full
+// again: no floating point, no timer, and 24 bytes, small enough for every socket to own one.
 #include <chrono>
 #include <cstdint>
 
@@ -17,6 +17,8 @@ class rate_limiter {
 
     // Takes one token if there is one. `now` must not go backwards; tests pass a fake clock.
     bool try_take(clock::time_point now) noexcept;
+    // Whether every token is back: a full bucket is as good as a new one.
+    bool full(clock::time_point now) const noexcept { return now >= full_at_; }
 
   private:
     std::chrono::nanoseconds interval_;   // time to earn one token

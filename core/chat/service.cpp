@@ -4,14 +4,16 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/auth/jwt.hpp"
-#include "core/common/log.hpp"
-#include "core/common/unix_time.hpp"
 #include "core/auth/token_source.hpp"
 #include "core/chat/events/handlers.hpp"
 #include "core/chat/rate_limiter.hpp"
 #include "core/chat/views.hpp"
+#include "core/common/log.hpp"
+#include "core/common/net.hpp"
+#include "core/common/unix_time.hpp"
 
 namespace confab::chat {
 
@@ -35,6 +37,9 @@ struct service::socket_state {
 };
 
 namespace {
+
+constexpr std::uint32_t presence_per_second = 1;
+constexpr std::uint32_t presence_burst = 5;
 
 boost::json::object auth_error(std::string_view reason) {
     return {{"message", "Authentication error"},
@@ -137,27 +142,55 @@ void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reas
 // stale status stored, nor announce offline a user who came back.
 net::awaitable<void> service::sync_presence(db::object_id user_id) {
     const auto key = user_id.to_hex();
-    if (!presence_writing_.insert(key).second) co_return;  // the running loop sees the change
+    auto& state = presence_of(key);
+    if (state.syncing) co_return;  // the running loop sees the change
+    state.syncing = true;
     auto alive = alive_;
+    std::optional<bool> announced;
     for (;;) {
         const bool online = sockets_by_user_.contains(key);
+        if (online == announced) break;
+        // A client connecting and disconnecting in a loop is announced at most once a second
+        // after a few: it cannot flood every other user, nor the disk, with presence.
+        if (!state.budget.try_take(std::chrono::steady_clock::now())) {
+            net::steady_timer pause(executor_, std::chrono::seconds(1) / presence_per_second);
+            co_await pause.async_wait(use_tuple);
+            if (!*alive) co_return;
+            continue;
+        }
         const auto status = online ? db::user_status::online : db::user_status::offline;
         auto user = co_await store_.run(
             [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
         if (!*alive) co_return;
         if (online != sockets_by_user_.contains(key)) continue;
-        presence_writing_.erase(key);
-        if (!user) co_return;
-        if (online) {
-            // Not to the user's own sockets.
-            nsp_.emit_all("user:online", {boost::json::object{{"userId", key}}},
-                          sockets_by_user_.at(key));
-        } else {
-            nsp_.emit_all("user:offline",
-                          {boost::json::object{{"userId", key},
-                                               {"lastSeen", iso_time(user->last_seen)}}});
-        }
-        co_return;
+        if (!user) break;
+        announce_presence(key, online, user->last_seen);
+        announced = online;
+    }
+    state.syncing = false;
+}
+
+// Budgets are kept while they matter: while the user is online, syncing, or still earning
+// tokens back. The others are dropped now and then, as the map outgrows who is online.
+service::presence_state& service::presence_of(const std::string& user_id) {
+    if (presence_.size() > 2 * sockets_by_user_.size() + 64) {
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(presence_, [&](const auto& entry) {
+            const auto& [id, state] = entry;
+            return !state.syncing && state.budget.full(now) && !sockets_by_user_.contains(id);
+        });
+    }
+    return presence_.try_emplace(user_id, presence_per_second, presence_burst).first->second;
+}
+
+void service::announce_presence(const std::string& user_id, bool online, db::millis last_seen) {
+    if (online) {
+        // Not to the user's own sockets.
+        nsp_.emit_all("user:online", {boost::json::object{{"userId", user_id}}},
+                      sockets_by_user_.at(user_id));
+    } else {
+        nsp_.emit_all("user:offline", {boost::json::object{{"userId", user_id},
+                                                           {"lastSeen", iso_time(last_seen)}}});
     }
 }
 

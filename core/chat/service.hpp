@@ -8,6 +8,7 @@
 
 #include "core/chat/actor.hpp"
 #include "core/chat/outcome.hpp"
+#include "core/chat/rate_limiter.hpp"
 #include "core/chat/token_expiry.hpp"
 #include "core/metrics/registry.hpp"
 #include "core/socketio/server.hpp"
@@ -58,6 +59,13 @@ private:
     void reject(socketio::socket& s, const failure& f, std::string_view event,
                 socketio::ack_sender& ack);
     net::awaitable<void> sync_presence(db::object_id user_id);
+    void announce_presence(const std::string& user_id, bool online, db::millis last_seen);
+    struct presence_state {
+        presence_state(std::uint32_t per_second, std::uint32_t burst) : budget(per_second, burst) {}
+        rate_limiter budget;   // announcements
+        bool syncing = false;  // a sync_presence loop runs for the user
+    };
+    presence_state& presence_of(const std::string& user_id);
 
     net::any_io_executor executor_;
     socketio::socket_namespace& nsp_;
@@ -65,7 +73,7 @@ private:
     service_settings settings_;
     metrics::registry& metrics_;
     std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
-    std::unordered_set<std::string> presence_writing_;  // users with a presence write under way
+    std::unordered_map<std::string, presence_state> presence_;
     std::uint64_t removals_ = 0;                        // remove_from_chat calls so far
     std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
     token_expiry expiry_;

@@ -32,6 +32,17 @@ BOOST_AUTO_TEST_CASE(starts_full_then_refills_at_the_rate) {
     BOOST_TEST(drain(limiter, start + 1s) == 19);
 }
 
+BOOST_AUTO_TEST_CASE(is_full_again_once_every_token_is_earned_back) {
+    rate_limiter limiter(20, 40);
+    BOOST_TEST(limiter.full(start));
+    BOOST_TEST(limiter.try_take(start));
+    BOOST_TEST(!limiter.full(start + 49ms));
+    BOOST_TEST(limiter.full(start + 50ms));
+    BOOST_TEST(drain(limiter, start + 50ms) == 40);
+    BOOST_TEST(!limiter.full(start + 50ms + 1999ms));
+    BOOST_TEST(limiter.full(start + 50ms + 2s));
+}
+
 BOOST_AUTO_TEST_CASE(an_idle_bucket_holds_no_more_than_the_burst) {
     rate_limiter limiter(20, 40);
     BOOST_TEST(drain(limiter, start) == 40);
