@@ -76,6 +76,17 @@ db::options store_options(const config::settings& s) {
     return o;
 }
 
+// Nobody is connected yet: whoever the store shows online was left so by a run that ended
+// without seeing them go (killed, or the machine lost power).
+void reset_presence(db::store& store) {
+    const auto reset = store.mark_everyone_offline();
+    if (!reset) {
+        log::at(log::level::error, "presence_reset", "failed: {}", reset.error().message());
+    } else if (*reset > 0) {
+        log::at(log::level::info, "presence_reset", "users={} left online by the last run", *reset);
+    }
+}
+
 log::level log_level(std::string_view name) {
     if (name == "debug") return log::level::debug;
     if (name == "warn") return log::level::warn;
@@ -94,6 +105,7 @@ int run(const config::settings& settings) {
                             : settings.jwt_secret;
     net::io_context ioc(1);
     db::store store(store_options(settings));
+    reset_presence(store);
     db::async_store pool(store);
     engine::server engine(ioc.get_executor(), engine_config(settings));
     socketio::server sio(engine, socketio::config{});

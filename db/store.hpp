@@ -107,6 +107,9 @@ class store {
     result<std::vector<user>> search_users(std::string_view prefix, std::size_t limit) const;
     // Sets the status and makes last_seen now.
     result<user> set_presence(const object_id& id, user_status status);
+    // At start, before serving: whoever the store still shows online (the server stopped
+    // without seeing them go, e.g. killed) is offline, lastSeen kept. Returns how many.
+    result<std::size_t> mark_everyone_offline();
 
     // --- chats ---
 

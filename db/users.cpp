@@ -92,4 +92,23 @@ result<user> store::set_presence(const object_id& id, user_status status) {
     return u;
 }
 
+result<std::size_t> store::mark_everyone_offline() {
+    rocksdb::WriteBatch batch;
+    auto it = impl_->scan_prefix(family::users, {});
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        user u;
+        if (!detail::decode(it->value().ToStringView(), u))
+            return impl_->corrupt(family::users, it->key().ToStringView());
+        if (u.status != user_status::online) continue;
+        u.status = user_status::offline;
+        batch.Put(impl_->cf(family::users), it->key(), detail::encode(u));
+    }
+    if (auto ec = impl_->finish(it)) return ec;
+    if (batch.Count() == 0) return std::size_t{0};
+    auto sequence = impl_->write(batch);
+    if (!sequence) return sequence.error();
+    if (auto ec = impl_->sync_now(*sequence)) return ec;
+    return std::size_t{batch.Count()};
+}
+
 }  // namespace confab::db

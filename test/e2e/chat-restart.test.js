@@ -130,6 +130,9 @@ test('SIGKILL right after the acks: every acknowledged message survives (durabil
   const contents = h.messages.map((m) => m.content);
   for (let i = 0; i < 40; i += 1) assert.ok(contents.includes(`acked ${i}`), `acknowledged message ${i} lost after SIGKILL`);
   assert.equal(contents.filter((c) => c.startsWith('acked ')).length, 40);
+  // a was connected at the kill, and nobody is now.
+  const meA = await C.api(server, 'GET', '/api/users/me', { token: a.token });
+  assert.equal(meA.json.status, 'offline', 'a user connected at the kill is still online after the restart');
 });
 
 test('SIGTERM in the middle of a stream of sends: it exits 0 and every acknowledged message survives', async (t) => {

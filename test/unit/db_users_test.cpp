@@ -120,4 +120,29 @@ BOOST_AUTO_TEST_CASE(presence_sets_status_and_last_seen) {
                code(errc::not_found));
 }
 
+BOOST_AUTO_TEST_CASE(everyone_still_online_is_marked_offline_keeping_last_seen) {
+    const user ann = add_user("ann");
+    const user bob = add_user("bob");
+    const user cid = add_user("cid");
+    tick(1000);
+    BOOST_REQUIRE(db->set_presence(ann.id, user_status::online));
+    const auto ann_seen = now.load();
+    tick(1000);
+    BOOST_REQUIRE(db->set_presence(bob.id, user_status::online));
+    BOOST_REQUIRE(db->set_presence(cid.id, user_status::offline));
+    tick(1000);
+    auto reset = db->mark_everyone_offline();
+    BOOST_REQUIRE(reset);
+    BOOST_TEST(*reset == 2u);
+    for (const auto& id : {ann.id, bob.id, cid.id}) {
+        auto u = db->get_user(id);
+        BOOST_REQUIRE(u);
+        BOOST_TEST((u->status == user_status::offline));
+    }
+    BOOST_TEST(db->get_user(ann.id)->last_seen == ann_seen);
+    auto again = db->mark_everyone_offline();
+    BOOST_REQUIRE(again);
+    BOOST_TEST(*again == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
