@@ -46,14 +46,32 @@ std::string_view to_string(level l) noexcept {
     return "info";
 }
 
+std::string printable(std::string_view message) {
+    const auto shown = message.substr(0, max_message_bytes);
+    std::string out;
+    out.reserve(shown.size());
+    for (const char c : shown) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            out += fmt::format("\\x{:02x}", byte);
+        } else {
+            out += c;
+        }
+    }
+    if (shown.size() < message.size()) out += fmt::format("... ({} bytes)", message.size());
+    return out;
+}
+
 void write(level l, std::string_view event, std::string_view message) {
     if (!enabled(l)) return;
     // One fputs per line: lines from the store's threads do not interleave mid-line.
     const auto line =
         output == format::json
-            ? fmt::format(R"({{"time":"{}","level":"{}","event":{},"msg":{}}})" "\n", timestamp(),
-                          to_string(l), quoted(event), quoted(message))
-            : fmt::format("{} {:<5} {} {}\n", timestamp(), to_string(l), event, message);
+            ? fmt::format(R"({{"time":"{}","level":"{}","event":{},"msg":{}}})"
+                          "\n",
+                          timestamp(), to_string(l), quoted(event),
+                          quoted(message.substr(0, max_message_bytes)))
+            : fmt::format("{} {:<5} {} {}\n", timestamp(), to_string(l), event, printable(message));
     std::fputs(line.c_str(), stderr);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // One line per notable event on stderr: plain text, or one JSON object per line. Never pass
 // tokens or passwords.
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -22,5 +24,10 @@ void at(level l, std::string_view event, fmt::format_string<Args...> f, Args&&..
 
 // "debug", "info", "warn", "error"
 std::string_view to_string(level l) noexcept;
+
+inline constexpr std::size_t max_message_bytes = 1024;
+// What a plain line shows of a message, which may quote a client: control characters as
+// \xNN (no forged lines, no terminal escapes), cut after max_message_bytes.
+std::string printable(std::string_view message);
 
 }  // namespace confab::log

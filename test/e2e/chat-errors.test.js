@@ -7,7 +7,8 @@ const { describe, test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const C = require('./lib/confab');
 
-const srv = C.useServer();
+// Debug logging shows every refusal, with the client's event name in it.
+const srv = C.useServer({ extraArgs: ['--log-level', 'debug'] });
 const S = () => srv.server;
 
 const UNKNOWN_ID = 'fedcba9876543210fedcba98';
@@ -119,6 +120,19 @@ describe('unknown events', () => {
     C.assertErrorEvent(await sb.rec.waitError('totally:unknown', { from }), 'totally:unknown', ['BAD_REQUEST', 'NOT_FOUND']);
     await assertUsable(sb);
   });
+});
+
+test('an event name cannot forge a log line: control characters are escaped, a long one is cut', async () => {
+  const forged = 'x\n2026-11-24T00:00:00.000Z error FORGED \u001b[31m';
+  const from = sb.rec.mark();
+  sb.emit(forged, {});
+  await sb.rec.waitError(forged, { from });
+  sb.emit('y'.repeat(5000), {});
+  await sb.rec.waitError('y'.repeat(5000), { from });
+  const lines = S().output.stderr.split('\n');
+  assert.ok(!lines.some((l) => l.startsWith('2026-11-24T00:00:00.000Z')), 'a forged log line');
+  assert.ok(lines.some((l) => l.includes('event=x\\x0a2026-11-24T00:00:00.000Z error FORGED \\x1b[31m')), 'the escaped name');
+  assert.ok(!lines.some((l) => l.includes('y'.repeat(1100))), 'a 5000-character name in full');
 });
 
 describe('payloads that are not an object', () => {
