@@ -7,9 +7,11 @@
 
 #include "proto/engineio/base64.hpp"
 #include "proto/engineio/packet.hpp"
+#include "test/fuzz/base64_spelling.hpp"
 #include "test/fuzz/fuzz_check.hpp"
 
 namespace eio = confab::eio;
+using confab::fuzz::canonical_spelling;
 
 namespace {
 
@@ -20,13 +22,6 @@ void check_text(std::string_view text) {
     CONFAB_FUZZ_CHECK(!p.binary);
     CONFAB_FUZZ_CHECK(static_cast<int>(p.type) <= static_cast<int>(eio::packet_type::noop));
     CONFAB_FUZZ_CHECK(eio::encode_text(p.type, p.data) == text);
-}
-
-// Strict base64 has one spelling per byte string, written with its padding or without.
-bool canonical_spelling(std::string_view canonical, std::string_view text) {
-    if (canonical == text) return true;
-    const auto unpadded = canonical.substr(0, canonical.find_last_not_of('=') + 1);
-    return unpadded.size() < canonical.size() && unpadded == text;
 }
 
 // A polling segment: "b<base64>" is a binary message, anything else reads as a text frame.
