@@ -38,8 +38,9 @@ struct service::socket_state {
 
 namespace {
 
-constexpr std::uint32_t presence_per_second = 1;
-constexpr std::uint32_t presence_burst = 5;
+// Far above what a person or a test suite does to one user, far below a flood.
+constexpr std::uint32_t presence_per_second = 3;
+constexpr std::uint32_t presence_burst = 30;
 
 boost::json::object auth_error(std::string_view reason) {
     return {{"message", "Authentication error"},
@@ -146,13 +147,14 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
     if (state.syncing) co_return;  // the running loop sees the change
     state.syncing = true;
     auto alive = alive_;
-    std::optional<bool> announced;
+    std::optional<bool> written;  // by this loop; between loops the store holds `announced`
     for (;;) {
         const bool online = sockets_by_user_.contains(key);
-        if (online == announced) break;
-        // A client connecting and disconnecting in a loop is announced at most once a second
-        // after a few: it cannot flood every other user, nor the disk, with presence.
-        if (!state.budget.try_take(std::chrono::steady_clock::now())) {
+        const bool told = online == state.announced;  // a blip between loops tells nobody
+        if (told && written.value_or(online) == online) break;
+        // A client connecting and disconnecting in a loop is announced a few times a second
+        // after a burst: it cannot flood every other user, nor the disk, with presence.
+        if (!told && !state.budget.try_take(std::chrono::steady_clock::now())) {
             net::steady_timer pause(executor_, std::chrono::seconds(1) / presence_per_second);
             co_await pause.async_wait(use_tuple);
             if (!*alive) co_return;
@@ -162,10 +164,11 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
         auto user = co_await store_.run(
             [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
         if (!*alive) co_return;
+        written = online;
         if (online != sockets_by_user_.contains(key)) continue;
         if (!user) break;
-        announce_presence(key, online, user->last_seen);
-        announced = online;
+        if (!told) announce_presence(key, online, user->last_seen);
+        state.announced = online;
     }
     state.syncing = false;
 }

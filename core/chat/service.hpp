@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -62,8 +63,9 @@ private:
     void announce_presence(const std::string& user_id, bool online, db::millis last_seen);
     struct presence_state {
         presence_state(std::uint32_t per_second, std::uint32_t burst) : budget(per_second, burst) {}
-        rate_limiter budget;   // announcements
-        bool syncing = false;  // a sync_presence loop runs for the user
+        rate_limiter budget;            // announcements
+        std::optional<bool> announced;  // online or offline, as last told
+        bool syncing = false;           // a sync_presence loop runs for the user
     };
     presence_state& presence_of(const std::string& user_id);
 

@@ -399,6 +399,8 @@ describe('chats', () => {
     for (const body of [
       {},
       { type: 'party', participantIds: [b.id] },
+      { type: 'group', name: 'no participantIds' },
+      { type: 'group', name: 'x', participantIds: null },
       { type: 'group', name: 'x', participantIds: 'nope' },
       { type: 'group', name: 'x', participantIds: ['not-an-id'] },
       { type: 'direct', participantIds: [] },

@@ -17,13 +17,13 @@ namespace confab::chat::rest {
 
 namespace {
 
-// The other users named in participantIds: sorted, without duplicates or the caller.
+// The other users named in participantIds (required by API.md, where only `name` is
+// optional; an empty list makes a group of one): sorted, without duplicates or the caller.
 checked<std::vector<db::object_id>> other_participants(const boost::json::object& body,
                                                        const actor& who) {
-    const auto* field = body.if_contains("participantIds");
-    if (!field || field->is_null()) return std::vector<db::object_id>{};
     const failure bad{code::bad_request, "'participantIds' must be an array of user ids"};
-    const auto* list = field->if_array();
+    const auto* field = body.if_contains("participantIds");
+    const auto* list = field ? field->if_array() : nullptr;
     if (!list) return bad;
     if (list->size() > max_participant_ids) {
         return failure{code::bad_request, fmt::format("'participantIds' may name at most {} users",
