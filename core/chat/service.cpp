@@ -42,9 +42,13 @@ namespace {
 constexpr std::uint32_t presence_per_second = 3;
 constexpr std::uint32_t presence_burst = 30;
 
-boost::json::object auth_error(std::string_view reason) {
-    return {{"message", "Authentication error"},
-            {"data", boost::json::object{{"code", "UNAUTHORIZED"}, {"reason", reason}}}};
+// The client gets exactly API.md's error; why goes to the log.
+void refuse_connect(const socketio::socket& s, const socketio::socket_namespace::next_fn& next,
+                    std::string_view reason) {
+    log::at(log::level::info, "auth_refused", "from={} reason={}", s.request().remote_address,
+            reason);
+    next(boost::json::object{{"message", "Authentication error"},
+                             {"data", boost::json::object{{"code", "UNAUTHORIZED"}}}});
 }
 
 // The rate limit already bounds what a socket sends; this bounds what waits for a slow store.
@@ -84,15 +88,11 @@ void service::authenticate(const socketio::socket_ptr& s,
                            socketio::socket_namespace::next_fn next) {
     const auto& request = s->request();
     auto token = auth::find_token(s->take_auth(), request.authorization, request.query);
-    if (!token) return next(auth_error("missing token"));
+    if (!token) return refuse_connect(*s, next, "missing token");
     auto claims = auth::verify(*token, settings_.jwt_secret, unix_now());
-    if (!claims) {
-        log::at(log::level::info, "auth_refused", "from={} reason={}", request.remote_address,
-                claims.error().message());
-        return next(auth_error(claims.error().message()));
-    }
+    if (!claims) return refuse_connect(*s, next, claims.error().message());
     auto user_id = db::object_id::parse(claims->user_id);
-    if (!user_id) return next(auth_error("bad token"));
+    if (!user_id) return refuse_connect(*s, next, "bad token");
     // The user must still exist: ask the store, off the I/O thread.
     net::co_spawn(
         executor_,
@@ -100,7 +100,7 @@ void service::authenticate(const socketio::socket_ptr& s,
          alive = alive_]() -> net::awaitable<void> {
             auto user = co_await store_.run([id](db::store& st) { return st.get_user(id); });
             if (!*alive) co_return;
-            if (!user) co_return next(auth_error("unknown user"));
+            if (!user) co_return refuse_connect(*s, next, "unknown user");
             s->data() = std::make_shared<socket_state>(actor{user->id, user->username}, exp,
                                                        settings_);
             next(std::nullopt);
