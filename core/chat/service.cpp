@@ -80,6 +80,9 @@ service::service(net::any_io_executor ex, socketio::server& sio, db::async_store
         on_disconnect(s, reason);
     });
     nsp_.on_unknown([this](const socketio::socket_ptr& s, socketio::event& e) { on_event(s, e); });
+    nsp_.on_unreadable([this](const socketio::socket_ptr& s, socketio::ack_sender& ack) {
+        on_unreadable(s, ack);
+    });
 }
 
 service::~service() { *alive_ = false; }
@@ -227,6 +230,16 @@ void service::on_event(const socketio::socket_ptr& s, socketio::event& e) {
     if (state->draining) return;
     state->draining = true;
     net::co_spawn(executor_, drain(s, state), net::detached);
+}
+
+// API.md: an event that is not JSON gets a clear error, and the connection stays.
+void service::on_unreadable(const socketio::socket_ptr& s, socketio::ack_sender& ack) {
+    auto* holder = state_of(*s);
+    if (!holder) return;
+    if (!(*holder)->bucket.try_take(std::chrono::steady_clock::now()))
+        return reject(*s, {code::rate_limited, "Too many events"}, "", ack);
+    metrics_.count_event("unknown");
+    reject(*s, {code::bad_request, "Event is not valid JSON"}, "", ack);
 }
 
 net::awaitable<void> service::drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state) {

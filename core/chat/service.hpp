@@ -50,6 +50,7 @@ private:
     void on_connect(const socketio::socket_ptr& s);
     void on_disconnect(const socketio::socket_ptr& s, std::string_view reason);
     void on_event(const socketio::socket_ptr& s, socketio::event& e);
+    void on_unreadable(const socketio::socket_ptr& s, socketio::ack_sender& ack);
     net::awaitable<void> drain(socketio::socket_ptr s, std::shared_ptr<socket_state> state);
     net::awaitable<outcome> run(const actor& who, pending_event& e);
     void deliver(socketio::socket& s, socket_state& state, outcome& out, pending_event& e);

@@ -40,12 +40,23 @@ void connection::forget(const std::string& nsp) {
 void connection::on_message(eio::packet&& message) {
     const auto ec = message.binary ? decoder_.feed_binary(message.data)
                                    : decoder_.feed_text(message.data);
+    if (ec) {
+        if (!answer_unreadable()) violation();
+        return;
+    }
     // Attachments are for a connected namespace only: nobody else gets to park megabytes.
-    if (ec || (decoder_.awaiting_attachments() && !connected_to(decoder_.awaited_namespace()))) {
+    if (decoder_.awaiting_attachments() && !connected_to(decoder_.awaited_namespace())) {
         violation();
         return;
     }
     if (decoder_.ready()) route(decoder_.take());
+}
+
+bool connection::answer_unreadable() {
+    const auto& event = decoder_.unreadable_event();
+    if (!event || !connected_to(event->nsp)) return false;
+    auto s = sockets_.find(event->nsp)->second;
+    return s->receive_unreadable(event->id);
 }
 
 bool connection::connected_to(std::string_view nsp) const {

@@ -34,6 +34,8 @@ private:
     void connect(sio::packet&& p);
     void violation();
     bool connected_to(std::string_view nsp) const;
+    // An event whose JSON did not parse, to a namespace that answers such events.
+    bool answer_unreadable();
 
     server& server_;
     engine::session& session_;

@@ -96,6 +96,12 @@ void socket_namespace::dispatch(const socket_ptr& s, event& e) const {
         on_unknown_(s, e);
 }
 
+bool socket_namespace::dispatch_unreadable(const socket_ptr& s, ack_sender& ack) const {
+    if (!on_unreadable_) return false;
+    on_unreadable_(s, ack);
+    return true;
+}
+
 void socket_namespace::join(socket& s, const std::string& room_name) {
     rooms_[room_name].insert(&s);
 }

@@ -39,6 +39,10 @@ public:
     // Receives events that have no handler of their own.
     void on_unknown(event_handler h) { on_unknown_ = std::move(h); }
     void on_disconnect(disconnect_handler h) { on_disconnect_ = std::move(h); }
+    // Receives events whose JSON does not parse. Without it such an event closes the
+    // connection, as in the reference server.
+    using unreadable_handler = std::function<void(const socket_ptr&, ack_sender&)>;
+    void on_unreadable(unreadable_handler h) { on_unreadable_ = std::move(h); }
 
     std::size_t size() const noexcept { return sockets_.size(); }
     socket* find(std::string_view id) const;
@@ -57,6 +61,7 @@ public:
     void add(const socket_ptr& s);
     void remove(const socket_ptr& s, std::string_view reason);
     void dispatch(const socket_ptr& s, event& e) const;
+    bool dispatch_unreadable(const socket_ptr& s, ack_sender& ack) const;
     void join(socket& s, const std::string& room);
     void leave(socket& s, const std::string& room);
 
@@ -70,6 +75,7 @@ private:
     std::unordered_map<std::string, event_handler> handlers_;
     event_handler on_unknown_;
     disconnect_handler on_disconnect_;
+    unreadable_handler on_unreadable_;
     std::unordered_map<std::string, socket*> sockets_;
     std::unordered_map<std::string, std::unordered_set<socket*>> rooms_;
 };

@@ -1,5 +1,6 @@
 #include "core/socketio/socket.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -11,6 +12,15 @@
 namespace confab::socketio {
 
 namespace {
+
+// An event named by a number (the reference parser allows it) is named as JavaScript's
+// String(n) would.
+std::string event_name(const boost::json::value& name) {
+    if (const auto* text = name.if_string()) return std::string(*text);
+    if (const auto* n = name.if_int64()) return std::to_string(*n);
+    if (const auto* n = name.if_uint64()) return std::to_string(*n);
+    return fmt::format("{}", name.get_double());
+}
 
 boost::json::array event_array(std::string_view event, boost::json::array&& args) {
     boost::json::array data;
@@ -130,12 +140,17 @@ void socket::receive(sio::packet&& p) {
 void socket::on_event(sio::packet&& p) {
     auto& items = p.data.as_array();
     event e;
-    e.name = items.front().as_string();
+    e.name = event_name(items.front());
     e.args.reserve(items.size() - 1);
     for (std::size_t i = 1; i < items.size(); ++i) e.args.push_back(std::move(items[i]));
     e.attachments = std::move(p.attachments);
     if (p.id) e.ack = ack_sender(weak_from_this(), *p.id);
     nsp_.dispatch(shared_from_this(), e);
+}
+
+bool socket::receive_unreadable(std::optional<std::uint64_t> ack_id) {
+    ack_sender ack = ack_id ? ack_sender(weak_from_this(), *ack_id) : ack_sender{};
+    return nsp_.dispatch_unreadable(shared_from_this(), ack);
 }
 
 void socket::on_ack(sio::packet&& p) {

@@ -69,6 +69,9 @@ public:
     // Called by the connection.
     void accept();
     void receive(sio::packet&& p);
+    // An event whose JSON did not parse (`ack_id` as sent): false when the namespace takes no
+    // such events, and the connection is to close.
+    bool receive_unreadable(std::optional<std::uint64_t> ack_id);
     void detach(std::string_view reason);
 
 private:

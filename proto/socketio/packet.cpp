@@ -184,9 +184,11 @@ std::error_code parse_json(std::string_view text, const limits& l, boost::json::
     return {};
 }
 
+// The reference parser takes a number for an event's name too.
 bool is_event_payload(const boost::json::value& data) {
     const boost::json::array* array = data.if_array();
-    return array != nullptr && !array->empty() && array->front().is_string();
+    return array != nullptr && !array->empty() &&
+           (array->front().is_string() || array->front().is_number());
 }
 
 // `has_data` tells an absent payload from an explicit JSON null. Only events and acks take
@@ -324,9 +326,15 @@ std::error_code make_error_code(error e) noexcept {
 std::error_code decoder::feed_text(std::string_view text) {
     const bool awaiting = awaiting_attachments();
     reset();
+    unreadable_.reset();
     if (awaiting) return error::unexpected_text;
     std::size_t attachment_count = 0;
     if (std::error_code ec = parse_packet(text, limits_, pending_, attachment_count)) {
+        // The header was read before the JSON; a binary event's attachments would follow.
+        if (ec == error::bad_json && pending_.type == packet_type::event) {
+            pending_.data = nullptr;
+            unreadable_ = std::move(pending_);
+        }
         reset();
         return ec;
     }
@@ -337,6 +345,7 @@ std::error_code decoder::feed_text(std::string_view text) {
 }
 
 std::error_code decoder::feed_binary(std::string_view bytes) {
+    unreadable_.reset();
     if (!awaiting_attachments()) {
         reset();
         return error::unexpected_binary;

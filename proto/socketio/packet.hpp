@@ -57,7 +57,8 @@ std::error_code make_error_code(error e) noexcept;
 
 // Turns Engine.IO messages into Socket.IO packets, reassembling binary packets from their
 // attachments. Payload shape is checked: CONNECT data absent or an object; DISCONNECT none;
-// EVENT a non-empty array starting with a string; ACK an array; CONNECT_ERROR an object.
+// EVENT a non-empty array starting with a string or a number (its name); ACK an array;
+// CONNECT_ERROR an object.
 class decoder {
 public:
     explicit decoder(limits l = {}) : limits_(l) {}
@@ -68,6 +69,9 @@ public:
     std::error_code feed_binary(std::string_view bytes);
 
     bool ready() const noexcept { return ready_; }
+    // After feed_text failed with bad_json on a plain EVENT: that event's namespace and ack
+    // id, its payload empty, so that a receiver may answer it with an error rather than close.
+    const std::optional<packet>& unreadable_event() const noexcept { return unreadable_; }
     bool awaiting_attachments() const noexcept;
     // The namespace of the packet whose attachments are awaited.
     const std::string& awaited_namespace() const noexcept { return pending_.nsp; }
@@ -79,6 +83,7 @@ public:
 private:
     limits limits_;
     packet pending_;
+    std::optional<packet> unreadable_;
     std::size_t expected_attachments_ = 0;
     bool ready_ = false;
 };

@@ -135,6 +135,26 @@ test('an event name cannot forge a log line: control characters are escaped, a l
   assert.ok(!lines.some((l) => l.includes('y'.repeat(1100))), 'a 5000-character name in full');
 });
 
+describe('events the stock client cannot send, written raw', () => {
+  test('an event that is not JSON gets error BAD_REQUEST, changes nothing, and keeps the connection', async () => {
+    const before = await C.history(S(), a, chat._id);
+    const from = sb.rec.mark();
+    sb.io.engine.write(`2["message:send",{"chatId":"${chat._id}","content":"half`);
+    const ev = await sb.rec.waitFor('error', (p) => p && p.code === 'BAD_REQUEST', { from });
+    C.assertKeys(ev, ['message', 'code', 'event'], 'error');
+    assert.match(ev.message, /JSON/);
+    assert.deepEqual(await C.history(S(), a, chat._id), before);
+    await assertUsable(sb);
+  });
+
+  test('an event named by a number (the reference parser allows it) is an unknown event', async () => {
+    const from = sb.rec.mark();
+    sb.io.engine.write('2[123,{"a":1}]'); // engine.write adds the Engine.IO "4"
+    C.assertErrorEvent(await sb.rec.waitError('123', { from }), '123', ['BAD_REQUEST', 'NOT_FOUND']);
+    await assertUsable(sb);
+  });
+});
+
 describe('payloads that are not an object', () => {
   const shapes = { none: [], string: ['chatId'], number: [42], array: [[{ chatId: 'x' }]], null: [null], boolean: [true] };
   for (const event of EVENTS) {

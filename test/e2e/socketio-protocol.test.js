@@ -151,7 +151,7 @@ describe('protocol violations close the connection', () => {
         ['an unknown packet type', ['40'], '49'],
         ['malformed JSON', ['40'], '42["message",'],
         ['an event that is not an array', ['40'], '42{"message":1}'],
-        ['an event whose name is not a string', ['40'], '42[1,2]'],
+        ['an event whose name is neither a string nor a number', ['40'], '42[true,2]'],
         [
             '17 attachments (over the server limit)', ['40'],
             `4517-["message",${

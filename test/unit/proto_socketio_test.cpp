@@ -320,6 +320,38 @@ BOOST_AUTO_TEST_CASE(bad_json) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_number_names_an_event_as_in_the_reference_parser) {
+    const auto d = decode("2[123,{\"a\":1}]");
+    BOOST_TEST(!d.ec);
+    BOOST_TEST(d.packet.data.as_array().front().as_int64() == 123);
+    BOOST_TEST(!decode_error("2[1.5]"));
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_event_whose_json_fails_leaves_its_header) {
+    sio::decoder d;
+    BOOST_TEST(d.feed_text("2/chat,12[\"a\",{bad") == err(sio::error::bad_json));
+    BOOST_TEST_REQUIRE(d.unreadable_event().has_value());
+    BOOST_TEST(d.unreadable_event()->nsp == "/chat");
+    BOOST_TEST(d.unreadable_event()->id.value() == 12u);
+    BOOST_TEST(d.unreadable_event()->data.is_null());
+    BOOST_TEST(d.feed_text("2[\"a\"") == err(sio::error::bad_json));
+    BOOST_TEST_REQUIRE(d.unreadable_event().has_value());
+    BOOST_TEST(d.unreadable_event()->nsp == "/");
+    BOOST_TEST(!d.unreadable_event()->id);
+
+    // Not a binary event (its attachments would follow), another type, or another error.
+    for (const std::string& text : {std::string("51-[\"a\",{bad"), std::string("31[bad"),
+                                    std::string("2{}"), std::string("2" + nested_arrays(100))}) {
+        BOOST_TEST(d.feed_text(text), text);
+        BOOST_TEST(!d.unreadable_event().has_value(), text);
+    }
+    // The next packet forgets it.
+    BOOST_TEST(d.feed_text("2[\"a\"") == err(sio::error::bad_json));
+    BOOST_TEST(!d.feed_text("2[\"ok\"]"));
+    BOOST_TEST(!d.unreadable_event().has_value());
+    BOOST_TEST(d.ready());
+}
+
 BOOST_AUTO_TEST_CASE(deep_json) {
     const std::string deep = nested_arrays(10'000);
     BOOST_TEST(decode_error("2" + deep) == err(sio::error::json_too_deep));
@@ -347,7 +379,7 @@ BOOST_AUTO_TEST_CASE(payload_of_the_wrong_shape) {
         // DISCONNECT: nothing at all.
         "1{}", "1[]", "1null", "1/admin,{}", "17",
         // EVENT: a non-empty array that starts with the event name.
-        "2", "2{}", "42{}", "2[]", "2[1]", "2[null]", "2[[\"a\"]]", "2\"a\"", "212", "2/chat,",
+        "2", "2{}", "42{}", "2[]", "2[true]", "2[null]", "2[[\"a\"]]", "2\"a\"", "212", "2/chat,",
         "2/chat", "50-{}", "50-[]", "50-",
         // ACK: an array.
         "3", "312", "31{}", "31\"ok\"", "60-1{}",
