@@ -280,9 +280,11 @@ std::error_code parse_packet(std::string_view text, const limits& l, packet& p,
     if (!ec) ec = consume_ack_id(rest, p.id);
     const bool has_data = !rest.empty();
     if (!ec && has_data) ec = parse_json(rest, l, p.data);
+    if (!ec) ec = check_values(p.data, {is_binary(p.type), attachment_count});
     if (ec) return ec;
+    // After check_values: an event named by a number beyond double range is left unnamed.
     if (!payload_fits(p, has_data)) return error::bad_payload;
-    return check_values(p.data, {is_binary(p.type), attachment_count});
+    return {};
 }
 
 packet_type wire_type(const packet& p) noexcept {

@@ -283,6 +283,12 @@ BOOST_AUTO_TEST_CASE(numbers_beyond_double_range_become_null) {
     BOOST_TEST(decode("0{\"n\":1e99999}").packet.data == json::parse("{\"n\":null}"));
 }
 
+// Its name would become null, which no packet may carry as a name (the fuzzer's round trip).
+BOOST_AUTO_TEST_CASE(event_named_beyond_double_range_is_malformed) {
+    BOOST_TEST(decode_error("210[1e7076]") == err(sio::error::bad_payload));
+    BOOST_TEST(decode("2[1e300]").packet.data == json::parse("[1e300]"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(malformed)
