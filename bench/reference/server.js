@@ -324,8 +324,8 @@ app.post('/api/auth/register', asyncRoute(async (req, res) => {
   const username = requiredString(req.body, 'username').trim();
   const email = requiredString(req.body, 'email').trim();
   const password = requiredString(req.body, 'password');
-  if (!/^[A-Za-z0-9_.-]{3,32}$/.test(username)) {
-    throw badRequest("'username' must be 3 to 32 letters, digits, '_', '.' or '-'");
+  if (!/^[A-Za-z0-9_.-]{3,64}$/.test(username)) {
+    throw badRequest("'username' must be 3 to 64 letters, digits, '_', '.' or '-'");
   }
   if (email.length > 254 || !/^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$/.test(email)) {
     throw badRequest("'email' is not a valid email address");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 
 #include <sodium.h>
@@ -122,34 +123,49 @@ bool is_object_id(std::string_view s) {
            });
 }
 
-// A claim that must be an integer when present: nullopt when absent, an error when not an integer.
-result<std::optional<std::int64_t>> integer_claim(const boost::json::object& payload,
-                                                  std::string_view name) {
+// A NumericDate claim (RFC 7519 allows fractions, as Node's `jsonwebtoken` does), rounded by
+// `round` and clamped to what an int64 holds: nullopt when absent, an error when not a number.
+template <class Round>
+result<std::optional<std::int64_t>> date_claim(const boost::json::object& payload,
+                                               std::string_view name, Round round) {
     const boost::json::value* v = payload.if_contains(name);
     if (!v) return std::optional<std::int64_t>();
-    if (!v->is_int64()) return jwt_error::bad_claims;
-    return std::optional(v->get_int64());
+    if (const std::int64_t* n = v->if_int64()) return std::optional(*n);
+    if (!v->is_number()) return jwt_error::bad_claims;
+    // Beyond ±2^62 is centuries away either way; clamping keeps the cast defined.
+    constexpr double limit = 4611686018427387904.0;
+    const double d = std::clamp(round(v->to_number<double>()), -limit, limit);
+    return std::optional(static_cast<std::int64_t>(d));
 }
 
+double round_down(double d) {
+    return std::floor(d);
+}
+double round_up(double d) {
+    return std::ceil(d);
+}
+
+// `username` is not needed (the user record has it) and `exp` may be left out, as
+// `jsonwebtoken` allows; such a token lives until the secret changes.
 result<claims> check_payload(const boost::json::object& payload, std::int64_t now) {
     const boost::json::value* user_id = payload.if_contains("userId");
     const boost::json::value* username = payload.if_contains("username");
     if (!user_id || !user_id->is_string() || !is_object_id(user_id->get_string())) {
         return jwt_error::bad_claims;
     }
-    if (!username || !username->is_string()) return jwt_error::bad_claims;
-    const auto exp = integer_claim(payload, "exp");
-    const auto iat = integer_claim(payload, "iat");
-    const auto nbf = integer_claim(payload, "nbf");
-    if (!exp || !iat || !nbf || !*exp) return jwt_error::bad_claims;
+    if (username && !username->is_string()) return jwt_error::bad_claims;
+    const auto exp = date_claim(payload, "exp", round_up);
+    const auto iat = date_claim(payload, "iat", round_down);
+    const auto nbf = date_claim(payload, "nbf", round_up);
+    if (!exp || !iat || !nbf) return jwt_error::bad_claims;
 
-    const std::int64_t expires = **exp;
+    const std::int64_t expires = exp->value_or(no_expiry);
     const std::int64_t issued = iat->value_or(0);
     const std::int64_t not_before = std::max(issued, nbf->value_or(0));
     if (not_before > now + clock_skew_seconds) return jwt_error::not_yet_valid;
     if (now >= expires) return jwt_error::expired;
-    return claims{std::string(user_id->get_string()), std::string(username->get_string()), issued,
-                  expires};
+    return claims{std::string(user_id->get_string()),
+                  username ? std::string(username->get_string()) : std::string(), issued, expires};
 }
 
 }  // namespace

@@ -20,7 +20,10 @@ void token_expiry::arm() {
     const auto earliest = due_.begin()->first.first;
     if (earliest >= armed_for_) return;
     armed_for_ = earliest;
-    timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(0, earliest - unix_now())));
+    // At most a day at a time: a far `exp` must not overflow the clock's nanoseconds.
+    constexpr std::int64_t longest_wait = 24 * 3600;
+    const std::int64_t wait = std::clamp<std::int64_t>(earliest - unix_now(), 0, longest_wait);
+    timer_.expires_after(std::chrono::seconds(wait));
     timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;  // overtaken by an earlier expiry, or the service is gone
         armed_for_ = never;

@@ -134,6 +134,18 @@ describe('rejected handshakes: connect_error "Authentication error"', () => {
     });
   }
 
+  test('a token with only userId, or with fractional dates (as jsonwebtoken accepts), is accepted', async (t) => {
+    const onlyId = C.signJwt({ userId: a.id });
+    const fractional = C.signJwt({ userId: a.id, iat: Date.now() / 1000, exp: Date.now() / 1000 + 3600.5 });
+    for (const token of [onlyId, fractional]) {
+      const s = await C.connectSocket(t, S(), token);
+      assert.ok(s.connected);
+      const me = await C.api(S(), 'GET', '/api/users/me', { token });
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.json.username, a.username, 'the username comes from the user record');
+    }
+  });
+
   test('a rejected handshake does not mark the user online nor announce it', async (t) => {
     const watcher = await C.register(S(), 'wt');
     const ws = await C.connectSocket(t, S(), watcher.token);

@@ -147,6 +147,22 @@ describe('register', () => {
     });
   }
 
+  test('usernames of up to 64 characters, such as "user_" + a UUID, are accepted; 65 are not', async () => {
+    const uuid = require('node:crypto').randomUUID();
+    for (const username of [`user_${uuid}`, `u${uuid.replace(/-/g, '')}${'x'.repeat(31)}`]) {
+      const res = await C.api(S(), 'POST', '/api/auth/register', {
+        body: { username, email: `${username}@example.com`, password: C.PASSWORD },
+      });
+      assert.equal(res.status, 201, `${username.length} characters: ${res.text}`);
+      assert.equal(res.json.user.username, username);
+    }
+    const long = `u${'x'.repeat(64)}`;
+    const res = await C.api(S(), 'POST', '/api/auth/register', {
+      body: { username: long, email: `${long}@example.com`, password: C.PASSWORD },
+    });
+    C.assertApiError(res, 400, 'BAD_REQUEST');
+  });
+
   test('a rejected registration creates nothing (the username stays free)', async () => {
     const b = valid();
     const bad = await C.api(S(), 'POST', '/api/auth/register', { body: { ...b, email: 'nope' } });
