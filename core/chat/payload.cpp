@@ -17,8 +17,9 @@ checked<db::object_id> required_id(const boost::json::object& o, std::string_vie
     if (!v || v->is_null()) return bad(key, "is required");
     const auto* s = v->if_string();
     if (!s) return bad(key, "must be a string");
+    // API.md: "Unknown or malformed id: 404 / error", so malformed is told like unknown.
     auto id = db::object_id::parse(*s);
-    if (!id) return bad(key, "is not a valid id");
+    if (!id) return failure{code::not_found, fmt::format("'{}' is not a valid id", key)};
     return *id;
 }
 
@@ -26,8 +27,11 @@ checked<std::optional<db::object_id>> optional_id(const boost::json::object& o,
                                                   std::string_view key) {
     const auto* v = o.if_contains(key);
     if (!v || v->is_null()) return std::optional<db::object_id>{};
-    auto id = required_id(o, key);
-    if (!id) return id.error();
+    // An optional id points at something else (replyTo): a bad one is a bad request.
+    const auto* s = v->if_string();
+    if (!s) return bad(key, "must be a string");
+    auto id = db::object_id::parse(*s);
+    if (!id) return bad(key, "is not a valid id");
     return std::optional<db::object_id>(*id);
 }
 

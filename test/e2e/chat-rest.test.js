@@ -548,10 +548,10 @@ describe('participants', () => {
     assert.deepEqual([...now.participants].sort(), [a.id, b.id].sort());
   });
 
-  test('adding: bad bodies 400, unknown user 404, unknown chat 404', async () => {
+  test('adding: bad bodies 400, unknown or malformed user id 404 (API.md), unknown chat 404', async () => {
     const chat = await C.createChat(S(), a, { participants: [b] });
     C.assertApiError(await C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: a.token, body: {} }), 400);
-    C.assertApiError(await C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: a.token, body: { userId: 'nope' } }), 400);
+    C.assertApiError(await C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: a.token, body: { userId: 'nope' } }), 404, 'NOT_FOUND');
     C.assertApiError(await C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: a.token, rawBody: '[]' }), 400);
     C.assertApiError(
       await C.api(S(), 'POST', `/api/chats/${chat._id}/participants`, { token: a.token, body: { userId: 'ffffffffffffffffffffffff' } }),
