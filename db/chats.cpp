@@ -25,13 +25,13 @@ chat new_chat(chat_type type, std::string name, const object_id& creator, millis
     c.type = type;
     c.name = std::move(name);
     c.created_by = creator;
-    c.created_at = c.updated_at = c.last_activity_at = now;
+    c.created_at = c.updated_at = now;
     return c;
 }
 
 // Latest activity first; within one millisecond, the newer chat first.
 bool more_recent(const chat& a, const chat& b) {
-    if (a.last_activity_at != b.last_activity_at) return a.last_activity_at > b.last_activity_at;
+    if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
     return a.id > b.id;
 }
 

@@ -97,7 +97,6 @@ result<stored_message> store::store_message(const new_message& m) {
               detail::encode(created));
     // Only a clock set back makes an id older than the last one: the newest stays last.
     if (!c->last_message_id || *c->last_message_id < created.id) c->last_message_id = created.id;
-    c->last_activity_at = now;
     c->updated_at = now;
     ++c->message_count;
     batch.Put(impl_->cf(family::chats), chat_key, detail::encode(*c));

@@ -50,8 +50,9 @@ struct chat {
     std::string name;  // empty for direct chats
     object_id created_by;
     millis created_at = 0;
-    millis updated_at = 0;        // last change of any kind
-    millis last_activity_at = 0;  // creation or latest message: orders a user's chats
+    // Creation, the latest message or member change: orders a user's chats, so that the list
+    // reads as sorted by the updatedAt it shows.
+    millis updated_at = 0;
     std::optional<object_id> last_message_id;
     std::uint64_t message_count = 0;  // messages ever stored: unread counts come from it
 };

@@ -129,7 +129,8 @@ class store {
     // starts at 0. errc::already_member / errc::not_member.
     result<void> add_member(const object_id& chat_id, const object_id& user_id, member_role role);
     result<void> remove_member(const object_id& chat_id, const object_id& user_id);
-    // The user's chats, latest activity (creation or last message) first, at most `limit`.
+    // The user's chats, latest updatedAt (creation, last message, member change) first, at most
+    // `limit`.
     result<std::vector<chat_view>> list_chats(const object_id& user_id, std::size_t limit) const;
 
     // --- messages ---

@@ -55,7 +55,7 @@ const chats = new Map(); // chatId -> chat (see createChatRecord)
 const userChats = new Map(); // userId -> Set of chatIds
 const directChats = new Map(); // "smallerId:greaterId" -> chatId
 const messages = new Map(); // messageId -> message
-const clientMessageIds = new Map(); // "userId:clientMessageId" -> messageId
+const clientMessageIds = new Map(); // "userId:chatId:clientMessageId" -> messageId (as confab)
 
 // ObjectId-like ids: 4 bytes of seconds, 5 random bytes per process, a 3-byte counter.
 const processRandom = crypto.randomBytes(5);
@@ -571,7 +571,7 @@ const handlers = {
     if (replyTo && messages.get(replyTo)?.chatId !== chatId) throw badRequest("'replyTo' is not a message of this chat");
 
     // A retry of a message already stored answers with the first one and stores nothing.
-    const retryKey = clientMessageId != null ? `${me}:${clientMessageId}` : null;
+    const retryKey = clientMessageId != null ? `${me}:${chatId}:${clientMessageId}` : null;
     let message = retryKey && messages.get(clientMessageIds.get(retryKey));
     if (!message) {
       const time = now();

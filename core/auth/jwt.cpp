@@ -131,7 +131,8 @@ result<std::optional<std::int64_t>> date_claim(const boost::json::object& payloa
     const boost::json::value* v = payload.if_contains(name);
     if (!v) return std::optional<std::int64_t>();
     if (const std::int64_t* n = v->if_int64()) return std::optional(*n);
-    if (!v->is_number()) return jwt_error::bad_claims;
+    // Boost.JSON 1.81 reads 0e99999 as NaN, which no date is.
+    if (!v->is_number() || std::isnan(v->to_number<double>())) return jwt_error::bad_claims;
     // Beyond ±2^62 is centuries away either way; clamping keeps the cast defined.
     constexpr double limit = 4611686018427387904.0;
     const double d = std::clamp(round(v->to_number<double>()), -limit, limit);

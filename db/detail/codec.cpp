@@ -164,7 +164,6 @@ std::string encode(const chat& c) {
         {"created_by", c.created_by.to_hex()},
         {"created_at", c.created_at},
         {"updated_at", c.updated_at},
-        {"last_activity_at", c.last_activity_at},
         {"last_message_id", id_or_null(c.last_message_id)},
         {"message_count", c.message_count},
     });
@@ -179,7 +178,6 @@ bool decode(std::string_view text, chat& out) {
     out.created_by = r.id("created_by");
     out.created_at = r.number<millis>("created_at");
     out.updated_at = r.number<millis>("updated_at");
-    out.last_activity_at = r.number<millis>("last_activity_at");
     out.last_message_id = r.optional_id("last_message_id");
     // Schema 1 had no count; opening such a store counts the messages (migrate_v1.cpp).
     out.message_count = r.optional_number<std::uint64_t>("message_count").value_or(0);

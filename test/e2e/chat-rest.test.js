@@ -514,6 +514,15 @@ describe('chats', () => {
       await C.post(sock, second._id, 'then second');
       list = await C.api(S(), 'GET', '/api/chats', { token: u.token });
       assert.deepEqual(list.json.map((ch) => ch.name), ['second', 'first', 'third']);
+      // A member added to the third chat is a change too: the list stays sorted by updatedAt.
+      const w = await C.register(S(), 'lsw');
+      await C.sleep(5);
+      const added = await C.api(S(), 'POST', `/api/chats/${third._id}/participants`, { token: u.token, body: { userId: w.id } });
+      assert.equal(added.status, 200, added.text);
+      list = await C.api(S(), 'GET', '/api/chats', { token: u.token });
+      assert.deepEqual(list.json.map((ch) => ch.name), ['third', 'second', 'first']);
+      const times = list.json.map((ch) => Date.parse(ch.updatedAt));
+      assert.deepEqual(times, [...times].sort((x, y) => y - x), 'sorted by updatedAt, newest first');
     } finally {
       sock.disconnect();
     }

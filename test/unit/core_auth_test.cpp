@@ -296,6 +296,7 @@ BOOST_AUTO_TEST_CASE(rejects_missing_or_mistyped_claims) {
              R"({"userId":"65a1b2c3d4e5f60718293a4b","username":null,"exp":1768471200})",
              R"({"userId":"65a1b2c3d4e5f60718293a4b","username":"a","exp":"1768471200"})",
              R"({"userId":"65a1b2c3d4e5f60718293a4b","username":"a","exp":null})",
+             R"({"userId":"65a1b2c3d4e5f60718293a4b","iat":0e5999940})",
              R"({"userId":"65a1b2c3d4e5f60718293a4b","username":"a","iat":true,"exp":1768471200})",
          }) {
         BOOST_TEST_CONTEXT(payload) {

@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(a_users_chats_come_latest_activity_first) {
     BOOST_TEST(listed->front().last_message->msg.id == m.id);
     BOOST_TEST(listed->front().last_message->msg.content == "hi");
     BOOST_TEST(listed->front().unread_count == 1u);
-    BOOST_TEST(listed->front().info.last_activity_at == m.created_at);
+    BOOST_TEST(listed->front().info.updated_at == m.created_at);
 
     auto for_b = db->list_chats(b.id, 10);
     BOOST_REQUIRE(for_b);

@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(a_schema_1_store_keeps_its_unread_counts_and_order) {
     direct.id = object_id::generate();
     direct.type = chat_type::direct;
     direct.created_by = ann;
-    direct.created_at = direct.updated_at = direct.last_activity_at = 1000;
+    direct.created_at = direct.updated_at = 1000;
     chat group;
     group.id = object_id::generate();
     group.name = "g";
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(a_schema_1_store_keeps_its_unread_counts_and_order) {
         w.send(group, ben);
         const message m4 = w.send(group, ann);
         group.last_message_id = m4.id;
-        group.last_activity_at = 3000;
+        group.updated_at = 3000;
         w.chat(group);
         w.chat(direct);
         w.member(group, ann, 3000, quoted(m4.id), 0);
