@@ -39,8 +39,8 @@ struct service::socket_state {
 namespace {
 
 // Far above what a person or a test suite does to one user, far below a flood.
-constexpr std::uint32_t presence_per_second = 3;
-constexpr std::uint32_t presence_burst = 30;
+constexpr std::uint32_t presence_per_second = 10;
+constexpr std::uint32_t presence_burst = 60;
 
 // The client gets exactly API.md's error; why goes to the log.
 void refuse_connect(const socketio::socket& s, const socketio::socket_namespace::next_fn& next,
@@ -139,38 +139,47 @@ void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reas
     net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
 }
 
-// The store keeps status and lastSeen; user:online and user:offline go out once stored, so
-// whoever hears one reads the same status over REST. A user's presence writes go one at a
-// time, each storing what the user's sockets say when it starts, until that is still what
-// they say: a connect and a disconnect racing on the store's threads then cannot leave a
-// stale status stored, nor announce offline a user who came back.
+// The store keeps status and lastSeen, and is told at once: REST shows what the user's
+// sockets say (give or take one write). user:online and user:offline go out once stored, so
+// whoever hears one reads the same over REST. A user's presence writes go one at a time, each
+// storing what the sockets say when it starts, until that is still what they say: a connect
+// and a disconnect racing on the store's threads cannot leave a stale status stored, nor
+// announce offline a user who came back.
 net::awaitable<void> service::sync_presence(db::object_id user_id) {
     const auto key = user_id.to_hex();
     auto& state = presence_of(key);
-    if (state.syncing) co_return;  // the running loop sees the change
+    if (state.syncing) {  // the running loop sees the change, at once if it waits for budget
+        if (state.pause) state.pause->cancel();
+        co_return;
+    }
     state.syncing = true;
     auto alive = alive_;
-    std::optional<bool> written;  // by this loop; between loops the store holds `announced`
+    std::optional<bool> stored = state.announced;  // between loops, the store holds `announced`
+    db::millis last_seen = 0;
     for (;;) {
         const bool online = sockets_by_user_.contains(key);
-        const bool told = online == state.announced;  // a blip between loops tells nobody
-        if (told && written.value_or(online) == online) break;
-        // A client connecting and disconnecting in a loop is announced a few times a second
-        // after a burst: it cannot flood every other user, nor the disk, with presence.
-        if (!told && !state.budget.try_take(std::chrono::steady_clock::now())) {
-            net::steady_timer pause(executor_, std::chrono::seconds(1) / presence_per_second);
-            co_await pause.async_wait(use_tuple);
+        if (stored != online) {
+            const auto status = online ? db::user_status::online : db::user_status::offline;
+            auto user = co_await store_.run(
+                [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
             if (!*alive) co_return;
+            if (!user) break;
+            stored = online;
+            last_seen = user->last_seen;
             continue;
         }
-        const auto status = online ? db::user_status::online : db::user_status::offline;
-        auto user = co_await store_.run(
-            [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
-        if (!*alive) co_return;
-        written = online;
-        if (online != sockets_by_user_.contains(key)) continue;
-        if (!user) break;
-        if (!told) announce_presence(key, online, user->last_seen);
+        if (online == state.announced) break;  // a blip between loops tells nobody
+        // A client connecting and disconnecting in a loop is announced some times a second
+        // after a burst: it cannot flood every other user with presence.
+        if (!state.budget.try_take(std::chrono::steady_clock::now())) {
+            net::steady_timer pause(executor_, std::chrono::seconds(1) / presence_per_second);
+            state.pause = &pause;
+            co_await pause.async_wait(use_tuple);
+            if (!*alive) co_return;
+            state.pause = nullptr;
+            continue;
+        }
+        announce_presence(key, online, last_seen);
         state.announced = online;
     }
     state.syncing = false;

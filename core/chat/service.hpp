@@ -67,6 +67,7 @@ private:
         rate_limiter budget;            // announcements
         std::optional<bool> announced;  // online or offline, as last told
         bool syncing = false;           // a sync_presence loop runs for the user
+        net::steady_timer* pause = nullptr;  // its wait for budget, which a change cuts short
     };
     presence_state& presence_of(const std::string& user_id);
 
