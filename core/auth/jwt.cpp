@@ -146,8 +146,8 @@ double round_up(double d) {
     return std::ceil(d);
 }
 
-// `username` is not needed (the user record has it) and `exp` may be left out, as
-// `jsonwebtoken` allows; such a token lives until the secret changes.
+// `username` is not needed (the user record has it), but a token without `exp` would never
+// die: refused, although `jsonwebtoken` would take it.
 result<claims> check_payload(const boost::json::object& payload, std::int64_t now) {
     const boost::json::value* user_id = payload.if_contains("userId");
     const boost::json::value* username = payload.if_contains("username");
@@ -158,9 +158,9 @@ result<claims> check_payload(const boost::json::object& payload, std::int64_t no
     const auto exp = date_claim(payload, "exp", round_up);
     const auto iat = date_claim(payload, "iat", round_down);
     const auto nbf = date_claim(payload, "nbf", round_up);
-    if (!exp || !iat || !nbf) return jwt_error::bad_claims;
+    if (!exp || !iat || !nbf || !*exp) return jwt_error::bad_claims;
 
-    const std::int64_t expires = exp->value_or(no_expiry);
+    const std::int64_t expires = **exp;
     const std::int64_t issued = iat->value_or(0);
     const std::int64_t not_before = std::max(issued, nbf->value_or(0));
     if (not_before > now + clock_skew_seconds) return jwt_error::not_yet_valid;

@@ -4,7 +4,6 @@
 // and claims verify; claims we do not know are ignored.
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -14,14 +13,11 @@
 
 namespace confab::auth {
 
-// The `exp` of a token that carries none.
-inline constexpr std::int64_t no_expiry = std::numeric_limits<std::int64_t>::max();
-
 struct claims {
     std::string user_id;   // "userId": 24 lowercase hex characters
     std::string username;  // "username"; empty when the token carries none
     std::int64_t iat = 0;  // "iat", seconds since the epoch; 0 when the token carries none
-    std::int64_t exp = 0;  // "exp", seconds since the epoch (no_expiry when absent)
+    std::int64_t exp = 0;  // "exp", seconds since the epoch; the token is dead from then on
 };
 
 enum class jwt_error {
@@ -31,7 +27,7 @@ enum class jwt_error {
     bad_signature,       // the HMAC does not match (wrong secret or altered token)
     expired,             // now >= exp
     not_yet_valid,       // iat or nbf lies further than clock_skew_seconds in the future
-    bad_claims,          // userId missing or malformed, or a claim of the wrong type
+    bad_claims,          // userId or exp missing or malformed, or a claim of the wrong type
 };
 const std::error_category& jwt_category() noexcept;
 std::error_code make_error_code(jwt_error e) noexcept;

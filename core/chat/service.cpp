@@ -1,6 +1,7 @@
 #include "core/chat/service.hpp"
 
 #include <unordered_set>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -96,17 +97,25 @@ void service::authenticate(const socketio::socket_ptr& s,
     if (!claims) return refuse_connect(*s, next, claims.error().message());
     auto user_id = db::object_id::parse(claims->user_id);
     if (!user_id) return refuse_connect(*s, next, "bad token");
-    // The user must still exist: ask the store, off the I/O thread.
+    // The user must still exist: ask the store, off the I/O thread. A user's first socket
+    // also stores "online" before the CONNECT reply, so that a client reading its status over
+    // REST right after connecting reads it; sync_presence then takes over.
+    const bool first = !sockets_by_user_.contains(claims->user_id);
     net::co_spawn(
         executor_,
-        [this, s, next = std::move(next), id = *user_id, exp = claims->exp,
+        [this, s, next = std::move(next), id = *user_id, exp = claims->exp, first,
          alive = alive_]() -> net::awaitable<void> {
-            auto user = co_await store_.run([id](db::store& st) { return st.get_user(id); });
+            auto user = co_await store_.run([id, first](db::store& st) {
+                return first ? st.set_presence(id, db::user_status::online) : st.get_user(id);
+            });
             if (!*alive) co_return;
             if (!user) co_return refuse_connect(*s, next, "unknown user");
             s->data() = std::make_shared<socket_state>(actor{user->id, user->username}, exp,
                                                        settings_);
+            if (first) presence_of(user->id.to_hex()).stale = true;
             next(std::nullopt);
+            // Also when the client left meanwhile: the write above must not stay alone.
+            if (first) net::co_spawn(executor_, sync_presence(id), net::detached);
         },
         net::detached);
 }
@@ -157,6 +166,7 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
     std::optional<bool> stored = state.announced;  // between loops, the store holds `announced`
     db::millis last_seen = 0;
     for (;;) {
+        if (std::exchange(state.stale, false)) stored.reset();
         const bool online = sockets_by_user_.contains(key);
         if (stored != online) {
             const auto status = online ? db::user_status::online : db::user_status::offline;

@@ -68,6 +68,7 @@ private:
         std::optional<bool> announced;  // online or offline, as last told
         bool syncing = false;           // a sync_presence loop runs for the user
         net::steady_timer* pause = nullptr;  // its wait for budget, which a change cuts short
+        bool stale = false;  // written outside the loop: the store may not hold `announced`
     };
     presence_state& presence_of(const std::string& user_id);
 

@@ -141,6 +141,18 @@ test('a user flapping (150 connects and disconnects) is announced 60 times, then
   }
 });
 
+test('a first socket is stored online before its CONNECT reply: REST read right after connect says online', async (t) => {
+  const u = await C.register(S(), 'pr');
+  for (let i = 0; i < 30; i += 1) {
+    const s = await C.connectSocket(t, S(), u.token, { name: `cycle ${i}`, transports: i % 2 ? ['websocket'] : ['polling'] });
+    assert.equal((await me(u)).status, 'online', `cycle ${i}: offline right after connect`);
+    s.disconnect();
+    let status;
+    for (let waited = 0; (status = (await me(u)).status) !== 'offline' && waited < 1000; waited += 10) await C.sleep(10);
+    assert.equal(status, 'offline', `cycle ${i}: still online after disconnect`);
+  }
+});
+
 test('an abrupt transport close counts as a disconnect; reconnecting is online again', async (t) => {
   const [w, u] = await Promise.all([C.register(S(), 'pw'), C.register(S(), 'pu')]);
   const ws = await C.connectSocket(t, S(), w.token, { name: 'watcher' });

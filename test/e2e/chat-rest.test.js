@@ -242,6 +242,7 @@ describe('tokens on REST', () => {
     },
     'a valid signature but a malformed userId': () => ({ token: C.signJwt({ userId: 'abc', username: a.username, iat: now(), exp: now() + 3600 }) }),
     'a valid signature but no userId': () => ({ token: C.signJwt({ username: a.username, iat: now(), exp: now() + 3600 }) }),
+    'a valid signature but no exp (a token that would never die)': () => ({ token: C.signJwt({ userId: a.id, username: a.username, iat: now() }) }),
     'a valid signature for an unknown userId': () => ({
       token: C.signJwt({ userId: 'ffffffffffffffffffffffff', username: 'ghost', iat: now(), exp: now() + 3600 }),
     }),
