@@ -590,7 +590,7 @@ const handlers = {
     }
     const sent = { messageId: message._id, chatId: message.chatId, clientMessageId: message.clientMessageId, createdAt: message.createdAt };
     socket.emit('message:sent', sent);
-    return sent;
+    return { ...sent, message: messageView(message) };
   },
 
   'message:markRead'(socket, payload) {

@@ -158,6 +158,8 @@ describe('message:send', () => {
     const sent = await sock.a.rec.waitFor('message:sent', isChat(chat._id), { from: fa });
     C.assertKeys(sent, ['messageId', 'chatId', 'clientMessageId', 'createdAt'], 'message:sent');
     assert.deepEqual(sent, { messageId: mA._id, chatId: chat._id, clientMessageId, createdAt: mA.createdAt });
+    // The ack has message:sent's fields and the whole Message.
+    assert.deepEqual(ack, { ok: true, ...sent, message: mA });
     await C.quiet();
     assert.deepEqual(sock.b.rec.since(fb, 'message:sent'), [], 'message:sent went to another member');
     assert.equal(sock.a.rec.since(fa, 'message:received').length, 1, 'the sender got message:received more than once');
@@ -198,7 +200,10 @@ describe('message:send', () => {
     assert.deepEqual(second, first, 'the repeat did not return the first message');
     // Even with other content, the same clientMessageId is the same message.
     const fa3 = sock.a.rec.mark();
-    C.assertOk(await C.sendMessage(sock.a, chat._id, 'changed content', { clientMessageId }), 'repeat with other content');
+    const repeatAck = await C.sendMessage(sock.a, chat._id, 'changed content', { clientMessageId });
+    C.assertOk(repeatAck, 'repeat with other content');
+    assert.equal(repeatAck.message._id, first.messageId);
+    assert.equal(repeatAck.message.content, 'once', "the repeat's ack carries the first message");
     const third = await sock.a.rec.waitFor('message:sent', (p) => p.clientMessageId === clientMessageId, { from: fa3 });
     assert.equal(third.messageId, first.messageId);
     const h = await C.history(S(), b, chat._id);

@@ -101,12 +101,18 @@ outcome message_send(db::store& store, const actor& who, const boost::json::obje
                                   ? boost::json::value(nullptr)
                                   : boost::json::value(msg.client_message_id);
     sent["createdAt"] = iso_time(msg.created_at);
-    o.ack = sent;
-    if (stored->created) {
-        const auto names = [&](const db::object_id&) { return who.username; };
-        o.emits.push_back({audience::room, "message:received",
-                           message_json(db::message_view{msg, {}, {}}, names)});
+    // The ack also carries the whole message, as many Express chat servers answer a send; a
+    // retry's may have gathered reactions and receipts since.
+    const auto names = [&](const db::object_id&) { return who.username; };
+    db::message_view view{msg, {}, {}};
+    if (!stored->created) {
+        if (auto found = store.get_message(msg.chat_id, msg.id)) view = std::move(*found);
     }
+    auto message = message_json(view, names);
+    o.ack = sent;
+    o.ack["message"] = message;
+    if (stored->created)
+        o.emits.push_back({audience::room, "message:received", std::move(message)});
     o.emits.push_back({audience::sender, "message:sent", std::move(sent)});
     return o;
 }
