@@ -242,7 +242,16 @@ net::awaitable<void> upgrade(connection_ptr c, session_ptr s) {
     };
     for (;;) {
         const auto status = c->receive(on_message);
-        if (at == step::failed || c->closing() || status == read_status::done) break;
+        const bool ended = c->closing() || status == read_status::done;
+        // "5" with the peer's close (or end) right behind it in one read: the session is this
+        // socket's all the same, and ends with it rather than at its ping timeout on polling.
+        if (at == step::done && ended) {
+            c->clear_deadline();
+            s->finish_upgrade();
+            run(c, s);
+            co_return;
+        }
+        if (at == step::failed || ended) break;
         bool wrote = false;
         if (answer_probe) {
             answer_probe = false;

@@ -188,3 +188,42 @@ test('a polling client whose waiting GET hangs up is offline at once, not after 
   const again = await fetch(`${base}&sid=${sid}`);
   assert.equal(again.status, 400, 'the session should be gone');
 });
+
+// A masked client frame, as a WebSocket client must send it.
+function clientFrame(opcode, payload) {
+  const body = Buffer.from(payload);
+  const key = require('node:crypto').randomBytes(4);
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | body.length]), key, body.map((x, i) => x ^ key[i % 4])]);
+}
+
+test('"5" and the close frame in one read end the upgraded session at once, not at its ping timeout', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'ua'), C.register(S(), 'ub')]);
+  const watcher = await C.connectSocket(t, S(), a.token, { name: 'watcher' });
+  const base = `${S().url}/socket.io/?EIO=4&transport=polling`;
+  const sid = JSON.parse((await (await fetch(base)).text()).slice(1)).sid;
+  const from = watcher.rec.mark();
+  await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify({ token: b.token })}` });
+  assert.match(await (await fetch(`${base}&sid=${sid}`)).text(), /^40/);
+  await watcher.rec.waitFor('user:online', (p) => p.userId === b.id, { from });
+
+  const raw = net.connect(S().port, '127.0.0.1');
+  raw.on('error', () => {});
+  t.after(() => raw.destroy());
+  let got = Buffer.alloc(0);
+  raw.on('data', (d) => (got = Buffer.concat([got, d])));
+  const key = require('node:crypto').randomBytes(16).toString('base64');
+  raw.write(`GET /socket.io/?EIO=4&transport=websocket&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  for (let waited = 0; !got.includes('\r\n\r\n'); waited += 10) {
+    assert.ok(waited < 2000, 'no WebSocket handshake');
+    await C.sleep(10);
+  }
+  got = Buffer.alloc(0);
+  raw.write(clientFrame(1, '2probe'));
+  for (let waited = 0; !got.includes('3probe'); waited += 10) {
+    assert.ok(waited < 2000, 'no 3probe');
+    await C.sleep(10);
+  }
+  raw.write(Buffer.concat([clientFrame(1, '5'), clientFrame(8, Buffer.from([0x03, 0xe8]))]));
+  await watcher.rec.waitFor('user:offline', (p) => p.userId === b.id, { ms: 3000, from });
+  assert.equal((await me(b)).status, 'offline');
+});
