@@ -1,5 +1,6 @@
 #include "core/chat/service.hpp"
 
+#include <span>
 #include <unordered_set>
 #include <utility>
 
@@ -97,33 +98,45 @@ void service::authenticate(const socketio::socket_ptr& s,
     if (!claims) return refuse_connect(*s, next, claims.error().message());
     auto user_id = db::object_id::parse(claims->user_id);
     if (!user_id) return refuse_connect(*s, next, "bad token");
-    // The user must still exist: ask the store, off the I/O thread. A user's first socket
-    // also stores "online" before the CONNECT reply, so that a client reading its status over
-    // REST right after connecting reads it; sync_presence then takes over.
-    const bool first = !sockets_by_user_.contains(claims->user_id);
+    // The user must still exist: ask the store, off the I/O thread.
     net::co_spawn(
         executor_,
-        [this, s, next = std::move(next), id = *user_id, exp = claims->exp, first,
+        [this, s, next = std::move(next), id = *user_id, exp = claims->exp,
          alive = alive_]() -> net::awaitable<void> {
-            auto user = co_await store_.run([id, first](db::store& st) {
-                return first ? st.set_presence(id, db::user_status::online) : st.get_user(id);
-            });
+            auto user = co_await store_.run([id](db::store& st) { return st.get_user(id); });
             if (!*alive) co_return;
             if (!user) co_return refuse_connect(*s, next, "unknown user");
             s->data() = std::make_shared<socket_state>(actor{user->id, user->username}, exp,
                                                        settings_);
-            if (first) presence_of(user->id.to_hex()).stale = true;
-            next(std::nullopt);
-            // Also when the client left meanwhile: the write above must not stay alone.
-            if (first) net::co_spawn(executor_, sync_presence(id), net::detached);
+            // Stored online before the CONNECT reply, so that a client reading its status over
+            // REST right after connecting reads it.
+            auto& presence = presence_of(user->id.to_hex());
+            ++presence.arriving;
+            co_await stored_online(id, presence);
+            if (!*alive) co_return;
+            next(std::nullopt);  // the socket is the user's now, unless its client left
+            --presence.arriving;
+            net::co_spawn(executor_, sync_presence(id), net::detached);
         },
         net::detached);
+}
+
+// Kicks the user's presence loop and waits, at most a few seconds, until the store says online.
+net::awaitable<void> service::stored_online(db::object_id user_id, presence_state& presence) {
+    net::co_spawn(executor_, sync_presence(user_id), net::detached);
+    if (presence.stored == true) co_return;
+    net::steady_timer wait(executor_, std::chrono::seconds(5));
+    presence.waiters.push_back(&wait);
+    auto alive = alive_;
+    co_await wait.async_wait(use_tuple);
+    if (*alive) std::erase(presence.waiters, &wait);
 }
 
 void service::on_connect(const socketio::socket_ptr& s) {
     auto& state = **state_of(*s);
     auto& sockets = sockets_by_user_[state.who.user_id.to_hex()];
     sockets.push_back(s.get());
+    if (sockets.size() == 1) ++presence_of(state.who.user_id.to_hex()).arrivals;
     log::at(log::level::info, "connect", "user={} socket={} from={}", state.who.user_id.to_hex(),
             s->id(), s->request().remote_address);
     if (sockets.size() == 1) net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
@@ -148,12 +161,12 @@ void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reas
     net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
 }
 
-// The store keeps status and lastSeen, and is told at once: REST shows what the user's
-// sockets say (give or take one write). user:online and user:offline go out once stored, so
-// whoever hears one reads the same over REST. A user's presence writes go one at a time, each
-// storing what the sockets say when it starts, until that is still what they say: a connect
-// and a disconnect racing on the store's threads cannot leave a stale status stored, nor
-// announce offline a user who came back.
+// The store keeps status and lastSeen, and is told at once: online while the user has a socket
+// or one about to connect, so REST shows what the sockets say. user:online and user:offline
+// follow the sockets once the store agrees with them, so whoever hears one reads the same over
+// REST. A user's presence writes go one at a time, each storing what the sockets say when it
+// starts, until that is still what they say: racing connects and disconnects cannot leave a
+// stale status stored, nor announce offline a user who came back.
 net::awaitable<void> service::sync_presence(db::object_id user_id) {
     const auto key = user_id.to_hex();
     auto& state = presence_of(key);
@@ -163,36 +176,57 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
     }
     state.syncing = true;
     auto alive = alive_;
-    std::optional<bool> stored = state.announced;  // between loops, the store holds `announced`
-    db::millis last_seen = 0;
     for (;;) {
-        if (std::exchange(state.stale, false)) stored.reset();
-        const bool online = sockets_by_user_.contains(key);
-        if (stored != online) {
+        const bool present = sockets_by_user_.contains(key);
+        const bool online = present || state.arriving > 0;
+        if (state.stored != online) {
             const auto status = online ? db::user_status::online : db::user_status::offline;
             auto user = co_await store_.run(
                 [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
             if (!*alive) co_return;
             if (!user) break;
-            stored = online;
-            last_seen = user->last_seen;
+            state.stored = online;
+            state.last_seen = user->last_seen;
             continue;
         }
-        if (online == state.announced) break;  // a blip between loops tells nobody
+        if (online) wake(state.waiters);
+        if (online != present) break;  // a socket still arriving: its outcome kicks the loop
+        if (!announcement_due(state, present)) break;
         // A client connecting and disconnecting in a loop is announced some times a second
         // after a burst: it cannot flood every other user with presence.
         if (!state.budget.try_take(std::chrono::steady_clock::now())) {
-            net::steady_timer pause(executor_, std::chrono::seconds(1) / presence_per_second);
+            net::steady_timer pause(executor_,
+                                    std::chrono::milliseconds(1000) / presence_per_second);
             state.pause = &pause;
             co_await pause.async_wait(use_tuple);
             if (!*alive) co_return;
             state.pause = nullptr;
             continue;
         }
-        announce_presence(key, online, last_seen);
-        state.announced = online;
+        // A socket that came and went before it was told of is told of all the same: online,
+        // then offline on the next turn.
+        const bool tell = present || (!state.announced && state.arrivals != state.arrivals_told);
+        announce_presence(key, tell, state.last_seen);
+        state.announced = tell;
+        state.arrivals_told = state.arrivals;
     }
+    wake(state.waiters);
     state.syncing = false;
+}
+
+// Whether what the others were told differs from `present`, or a connection came and went
+// unannounced. While the budget is spent, a user who is back is told of once, not of the gap.
+bool service::announcement_due(presence_state& state, bool present) {
+    const bool missed = state.arrivals != state.arrivals_told;
+    if (present == state.announced && !(missed && !present)) {
+        state.arrivals_told = state.arrivals;
+        return false;
+    }
+    return true;
+}
+
+void service::wake(std::vector<net::steady_timer*>& waiters) {
+    for (auto* waiter : waiters) waiter->cancel();
 }
 
 // Budgets are kept while they matter: while the user is online, syncing, or still earning
@@ -202,7 +236,8 @@ service::presence_state& service::presence_of(const std::string& user_id) {
         const auto now = std::chrono::steady_clock::now();
         std::erase_if(presence_, [&](const auto& entry) {
             const auto& [id, state] = entry;
-            return !state.syncing && state.budget.full(now) && !sockets_by_user_.contains(id);
+            return !state.syncing && state.arriving == 0 && state.budget.full(now) &&
+                   !sockets_by_user_.contains(id);
         });
     }
     return presence_.try_emplace(user_id, presence_per_second, presence_burst).first->second;
@@ -210,9 +245,11 @@ service::presence_state& service::presence_of(const std::string& user_id) {
 
 void service::announce_presence(const std::string& user_id, bool online, db::millis last_seen) {
     if (online) {
-        // Not to the user's own sockets.
-        nsp_.emit_all("user:online", {boost::json::object{{"userId", user_id}}},
-                      sockets_by_user_.at(user_id));
+        // Not to the user's own sockets (none, when telling of a socket already gone).
+        std::span<socketio::socket* const> own;
+        if (auto it = sockets_by_user_.find(user_id); it != sockets_by_user_.end())
+            own = it->second;
+        nsp_.emit_all("user:online", {boost::json::object{{"userId", user_id}}}, own);
     } else {
         nsp_.emit_all("user:offline", {boost::json::object{{"userId", user_id},
                                                            {"lastSeen", iso_time(last_seen)}}});

@@ -65,11 +65,19 @@ private:
     struct presence_state {
         presence_state(std::uint32_t per_second, std::uint32_t burst) : budget(per_second, burst) {}
         rate_limiter budget;            // announcements
-        std::optional<bool> announced;  // online or offline, as last told
+        bool announced = false;         // online, as last told (nobody was told of a newcomer)
+        std::optional<bool> stored;     // online in the store, as far as this process knows
+        db::millis last_seen = 0;       // as the latest write stored it
+        unsigned arriving = 0;          // authenticated sockets about to connect
+        std::uint64_t arrivals = 0;     // times the user's first socket connected
+        std::uint64_t arrivals_told = 0;  // arrivals when last announced
         bool syncing = false;           // a sync_presence loop runs for the user
         net::steady_timer* pause = nullptr;  // its wait for budget, which a change cuts short
-        bool stale = false;  // written outside the loop: the store may not hold `announced`
+        std::vector<net::steady_timer*> waiters;  // stored_online calls waiting for the store
     };
+    net::awaitable<void> stored_online(db::object_id user_id, presence_state& presence);
+    static bool announcement_due(presence_state& state, bool present);
+    static void wake(std::vector<net::steady_timer*>& waiters);
     presence_state& presence_of(const std::string& user_id);
 
     net::any_io_executor executor_;

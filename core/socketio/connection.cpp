@@ -113,6 +113,8 @@ void connection::connect(sio::packet&& p) {
         ever_connected_ = true;
         connect_timer_.reset();  // cancels its wait; an idle connection keeps no timer
         s->accept();
+        // The reply itself can overflow the outbox, which closes the connection.
+        if (!s->attached()) return;
         nsp->add(s);
     });
 }

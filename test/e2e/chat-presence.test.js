@@ -227,3 +227,54 @@ test('"5" and the close frame in one read end the upgraded session at once, not 
   await watcher.rec.waitFor('user:offline', (p) => p.userId === b.id, { ms: 3000, from });
   assert.equal((await me(b)).status, 'offline');
 });
+
+test('a CONNECT whose reply overflows the outbox of a client that never reads leaves the user offline', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'oa'), C.register(S(), 'ob')]);
+  const watcher = await C.connectSocket(t, S(), a.token, { name: 'watcher' });
+  const base = `${S().url}/socket.io/?EIO=4&transport=polling`;
+  const sid = JSON.parse((await (await fetch(base)).text()).slice(1)).sid;
+  const url = `${base}&sid=${sid}`;
+  // Never polled, the outbox fills with CONNECT_ERRORs (each 34 bytes + the namespace) to 10
+  // bytes under its 4 MiB cap; the CONNECT reply of "/" is then the frame that overflows it.
+  const cap = 4 * 1024 * 1024;
+  let left = cap - 10;
+  const sizes = [];
+  while (left >= 580) {
+    sizes.push(256);
+    left -= 290;
+  }
+  sizes.push(Math.floor(left / 2) - 34, left - Math.floor(left / 2) - 34);
+  const packets = sizes.map((n) => `40/${'a'.repeat(n - 1)},`);
+  for (let i = 0; i < packets.length; i += 3000) {
+    const res = await fetch(url, { method: 'POST', body: packets.slice(i, i + 3000).join('\x1e') });
+    assert.equal(await res.text(), 'ok');
+  }
+  const from = watcher.rec.mark();
+  await fetch(url, { method: 'POST', body: `40${JSON.stringify({ token: b.token })}` });
+  await C.sleep(300);
+  assert.equal((await me(b)).status, 'offline', 'the dropped session left its user online');
+  assert.equal((await fetch(url)).status, 400, 'the session should be gone');
+  const told = () => watcher.rec.list.slice(from).filter((e) => e.event.startsWith('user:o') && e.args[0].userId === b.id);
+  assert.deepEqual(told(), [], 'a socket that never connected was announced');
+  // The user's presence still works: a real socket comes and goes.
+  const s = await C.connectSocket(t, S(), b.token, { name: 'b', transports: ['websocket'] });
+  await watcher.rec.waitFor('user:online', (p) => p.userId === b.id, { from });
+  const back = watcher.rec.mark();
+  s.disconnect();
+  await watcher.rec.waitFor('user:offline', (p) => p.userId === b.id, { from: back, ms: 3000 });
+  assert.equal((await me(b)).status, 'offline');
+});
+
+test('a socket that leaves right after connecting is still announced: user:online, then user:offline', async (t) => {
+  const [w, u] = await Promise.all([C.register(S(), 'bw'), C.register(S(), 'bu')]);
+  const watcher = await C.connectSocket(t, S(), w.token, { name: 'watcher' });
+  for (let i = 0; i < 20; i += 1) {
+    const from = watcher.rec.mark();
+    const s = await C.connectSocket(t, S(), u.token, { name: `blip ${i}`, transports: ['websocket'] });
+    s.disconnect();
+    const off = await watcher.rec.waitFor('user:offline', about(u), { from, ms: 3000 });
+    const told = watcher.rec.list.slice(from).filter((e) => e.event.startsWith('user:o') && about(u)(e.args[0]));
+    assert.deepEqual(told.map((e) => e.event), ['user:online', 'user:offline'], `cycle ${i}`);
+    assert.equal(off.lastSeen, (await me(u)).lastSeen, `cycle ${i}: lastSeen differs from REST`);
+  }
+});
