@@ -181,6 +181,7 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
         const bool online = present || state.arriving > 0;
         if (state.stored != online) {
             const auto status = online ? db::user_status::online : db::user_status::offline;
+            state.stored.reset();  // unknown until this write lands: nobody may rely on the old
             auto user = co_await store_.run(
                 [user_id, status](db::store& st) { return st.set_presence(user_id, status); });
             if (!*alive) co_return;

@@ -151,6 +151,15 @@ test('a first socket is stored online before its CONNECT reply: REST read right 
     for (let waited = 0; (status = (await me(u)).status) !== 'offline' && waited < 1000; waited += 10) await C.sleep(10);
     assert.equal(status, 'offline', `cycle ${i}: still online after disconnect`);
   }
+  // Leaving and coming back at once: the offline write still under way must not land last.
+  // (Another user, within its announcement budget: later tests want a quiet server.)
+  const v = await C.register(S(), 'pv');
+  let s = await C.connectSocket(t, S(), v.token, { name: 'back 0', transports: ['websocket'] });
+  for (let i = 1; i < 25; i += 1) {
+    s.disconnect();
+    s = await C.connectSocket(t, S(), v.token, { name: `back ${i}`, transports: ['websocket'] });
+    assert.equal((await me(v)).status, 'online', `reconnect ${i}: offline right after connect`);
+  }
 });
 
 test('an abrupt transport close counts as a disconnect; reconnecting is online again', async (t) => {
