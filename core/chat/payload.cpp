@@ -10,17 +10,22 @@ failure bad(std::string_view key, std::string_view what) {
     return {code::bad_request, fmt::format("'{}' {}", key, what)};
 }
 
+// A present id field: `malformed` is the code of a string that is no id.
+checked<db::object_id> id_in(const boost::json::value& v, std::string_view key, code malformed) {
+    const auto* s = v.if_string();
+    if (!s) return bad(key, "must be a string");
+    auto id = db::object_id::parse(*s);
+    if (!id) return failure{malformed, fmt::format("'{}' is not a valid id", key)};
+    return *id;
+}
+
 }  // namespace
 
 checked<db::object_id> required_id(const boost::json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     if (!v || v->is_null()) return bad(key, "is required");
-    const auto* s = v->if_string();
-    if (!s) return bad(key, "must be a string");
     // API.md: "Unknown or malformed id: 404 / error", so malformed is told like unknown.
-    auto id = db::object_id::parse(*s);
-    if (!id) return failure{code::not_found, fmt::format("'{}' is not a valid id", key)};
-    return *id;
+    return id_in(*v, key, code::not_found);
 }
 
 checked<std::optional<db::object_id>> optional_id(const boost::json::object& o,
@@ -28,10 +33,8 @@ checked<std::optional<db::object_id>> optional_id(const boost::json::object& o,
     const auto* v = o.if_contains(key);
     if (!v || v->is_null()) return std::optional<db::object_id>{};
     // An optional id points at something else (replyTo): a bad one is a bad request.
-    const auto* s = v->if_string();
-    if (!s) return bad(key, "must be a string");
-    auto id = db::object_id::parse(*s);
-    if (!id) return bad(key, "is not a valid id");
+    auto id = id_in(*v, key, code::bad_request);
+    if (!id) return id.error();
     return std::optional<db::object_id>(*id);
 }
 

@@ -136,10 +136,12 @@ void service::on_connect(const socketio::socket_ptr& s) {
     auto& state = **state_of(*s);
     auto& sockets = sockets_by_user_[state.who.user_id.to_hex()];
     sockets.push_back(s.get());
-    if (sockets.size() == 1) ++presence_of(state.who.user_id.to_hex()).arrivals;
     log::at(log::level::info, "connect", "user={} socket={} from={}", state.who.user_id.to_hex(),
             s->id(), s->request().remote_address);
-    if (sockets.size() == 1) net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
+    if (sockets.size() == 1) {
+        ++presence_of(state.who.user_id.to_hex()).arrivals;
+        net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
+    }
     expiry_.add(state.token_exp, s);  // a token stops being valid at its exp: so does its socket
 }
 
@@ -192,7 +194,14 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
         }
         if (online) wake(state.waiters);
         if (online != present) break;  // a socket still arriving: its outcome kicks the loop
-        if (!announcement_due(state, present)) break;
+        // A socket that came and went before it was told of is told of all the same: online,
+        // then offline on the next turn. While the budget is spent, a user who is back is told
+        // of once, not of the gap.
+        const bool gap = !state.announced && state.arrivals != state.arrivals_told;
+        if (present == state.announced && !gap) {
+            state.arrivals_told = state.arrivals;
+            break;
+        }
         // A client connecting and disconnecting in a loop is announced some times a second
         // after a burst: it cannot flood every other user with presence.
         if (!state.budget.try_take(std::chrono::steady_clock::now())) {
@@ -204,26 +213,13 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
             state.pause = nullptr;
             continue;
         }
-        // A socket that came and went before it was told of is told of all the same: online,
-        // then offline on the next turn.
-        const bool tell = present || (!state.announced && state.arrivals != state.arrivals_told);
+        const bool tell = present || gap;
         announce_presence(key, tell, state.last_seen);
         state.announced = tell;
         state.arrivals_told = state.arrivals;
     }
     wake(state.waiters);
     state.syncing = false;
-}
-
-// Whether what the others were told differs from `present`, or a connection came and went
-// unannounced. While the budget is spent, a user who is back is told of once, not of the gap.
-bool service::announcement_due(presence_state& state, bool present) {
-    const bool missed = state.arrivals != state.arrivals_told;
-    if (present == state.announced && !(missed && !present)) {
-        state.arrivals_told = state.arrivals;
-        return false;
-    }
-    return true;
 }
 
 void service::wake(std::vector<net::steady_timer*>& waiters) {

@@ -76,7 +76,6 @@ private:
         std::vector<net::steady_timer*> waiters;  // stored_online calls waiting for the store
     };
     net::awaitable<void> stored_online(db::object_id user_id, presence_state& presence);
-    static bool announcement_due(presence_state& state, bool present);
     static void wake(std::vector<net::steady_timer*>& waiters);
     presence_state& presence_of(const std::string& user_id);
 
