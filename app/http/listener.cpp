@@ -4,7 +4,6 @@
 #include <variant>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -18,6 +17,7 @@
 #include "app/http/query.hpp"
 #include "app/transport/polling.hpp"
 #include "app/transport/websocket.hpp"
+#include "core/common/log_thrown.hpp"
 
 namespace confab::http {
 
@@ -192,13 +192,14 @@ void start_connection(net::ip::tcp::socket socket, const router& routes) {
     beast::tcp_stream stream(std::move(socket));
     auto admitted = routes.connections->admit(remote.address());
     if (const auto* why = std::get_if<refusal>(&admitted)) {
-        net::co_spawn(ex, refuse_connection(std::move(stream), *why), net::detached);
+        net::co_spawn(ex, refuse_connection(std::move(stream), *why),
+                      log_thrown{"connection refusal"});
         return;
     }
     net::co_spawn(
         ex,
         serve_connection(std::move(stream), std::get<connection_slot>(std::move(admitted)), routes),
-        net::detached);
+        log_thrown{"connection"});
 }
 
 }  // namespace

@@ -1,14 +1,14 @@
 #include "app/http/serve.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
 
 #include "app/http/listener.hpp"
 #include "core/common/log.hpp"
+#include "core/common/log_thrown.hpp"
 
 namespace confab::http {
 
@@ -45,7 +45,7 @@ void serve(net::io_context& ioc, const std::string& host, unsigned short port,
     std::fflush(stdout);
     log::at(log::level::info, "listen", "address={}:{}", host, acceptor.local_endpoint().port());
 
-    net::co_spawn(ioc, accept_loop(acceptor, routes), net::detached);
+    net::co_spawn(ioc, accept_loop(acceptor, routes), log_thrown{"accept loop"});
 
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
@@ -54,7 +54,7 @@ void serve(net::io_context& ioc, const std::string& host, unsigned short port,
         boost::system::error_code ignored;
         acceptor.close(ignored);
         if (hooks.close_sessions) hooks.close_sessions();
-        net::co_spawn(ioc, drain(ioc, hooks), net::detached);
+        net::co_spawn(ioc, drain(ioc, hooks), log_thrown{"shutdown"});
     });
     ioc.run();
 }

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "app/transport/websocket_connection.hpp"
 #include "app/transport/websocket_handshake.hpp"
 #include "core/common/log.hpp"
+#include "core/common/log_thrown.hpp"
 #include "core/engine/request_check.hpp"
 
 namespace confab::transport {
@@ -108,7 +108,8 @@ void flush(const connection_ptr& c, const session_ptr& s) {
         c->release_writer();
         return;
     }
-    net::co_spawn(c->get_executor(), write_loop(c, s, std::move(rest)), net::detached);
+    net::co_spawn(c->get_executor(), write_loop(c, s, std::move(rest)),
+                  log_thrown{"websocket writer"});
 }
 
 // Runs the writer unless it runs already. From the event loop: whatever queued the output
@@ -161,7 +162,7 @@ void read_more(connection_ptr c, session_ptr s) {
     }
     auto ex = c->get_executor();
     if (c->pong_due()) {
-        net::co_spawn(ex, answer_ping(std::move(c), std::move(s)), net::detached);
+        net::co_spawn(ex, answer_ping(std::move(c), std::move(s)), log_thrown{"websocket ping"});
         return;
     }
     auto next = [c, s](boost::system::error_code ec = {}) mutable {

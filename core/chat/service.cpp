@@ -5,7 +5,6 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/auth/jwt.hpp"
@@ -14,6 +13,7 @@
 #include "core/chat/rate_limiter.hpp"
 #include "core/chat/views.hpp"
 #include "core/common/log.hpp"
+#include "core/common/log_thrown.hpp"
 #include "core/common/net.hpp"
 #include "core/common/unix_time.hpp"
 
@@ -116,14 +116,14 @@ void service::authenticate(const socketio::socket_ptr& s,
             if (!*alive) co_return;
             next(std::nullopt);  // the socket is the user's now, unless its client left
             --presence.arriving;
-            net::co_spawn(executor_, sync_presence(id), net::detached);
+            net::co_spawn(executor_, sync_presence(id), log_thrown{"presence"});
         },
-        net::detached);
+        log_thrown{"socket authentication"});
 }
 
 // Kicks the user's presence loop and waits, at most a few seconds, until the store says online.
 net::awaitable<void> service::stored_online(db::object_id user_id, presence_state& presence) {
-    net::co_spawn(executor_, sync_presence(user_id), net::detached);
+    net::co_spawn(executor_, sync_presence(user_id), log_thrown{"presence"});
     if (presence.stored == true) co_return;
     net::steady_timer wait(executor_, std::chrono::seconds(5));
     presence.waiters.push_back(&wait);
@@ -140,7 +140,7 @@ void service::on_connect(const socketio::socket_ptr& s) {
             s->id(), s->request().remote_address);
     if (sockets.size() == 1) {
         ++presence_of(state.who.user_id.to_hex()).arrivals;
-        net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
+        net::co_spawn(executor_, sync_presence(state.who.user_id), log_thrown{"presence"});
     }
     expiry_.add(state.token_exp, s);  // a token stops being valid at its exp: so does its socket
 }
@@ -160,7 +160,7 @@ void service::on_disconnect(const socketio::socket_ptr& s, std::string_view reas
     std::erase(it->second, s.get());
     if (!it->second.empty()) return;
     sockets_by_user_.erase(it);
-    net::co_spawn(executor_, sync_presence(state.who.user_id), net::detached);
+    net::co_spawn(executor_, sync_presence(state.who.user_id), log_thrown{"presence"});
 }
 
 // The store keeps status and lastSeen, and is told at once: online while the user has a socket
@@ -282,7 +282,7 @@ void service::on_event(const socketio::socket_ptr& s, socketio::event& e) {
         {std::move(e.name), run, std::move(e.args.front().as_object()), std::move(e.ack)});
     if (state->draining) return;
     state->draining = true;
-    net::co_spawn(executor_, drain(s, state), net::detached);
+    net::co_spawn(executor_, drain(s, state), log_thrown{"chat event queue"});
 }
 
 // API.md: an event that is not JSON gets a clear error, and the connection stays.
