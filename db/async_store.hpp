@@ -24,7 +24,8 @@ class async_store {
   public:
     // With durability::sync, a call's result waits for the fsync of its writes in a queue
     // (detail/sync_queue.hpp): one pool thread at a time syncs, the others go on writing, and
-    // every write made while one fsync runs shares the next.
+    // every write made while one fsync runs shares the next. Results of calls that wrote are
+    // handed back in the order of their writes, with either durability.
     explicit async_store(store& s, std::size_t threads = 4);
     // Waits for the calls already started or queued to finish.
     ~async_store();
@@ -46,7 +47,7 @@ class async_store {
                                                 boost::asio::execution::outstanding_work.tracked);
                 boost::asio::post(pool_, [this, f = std::move(f), handler = std::move(handler),
                                           home = std::move(home)]() mutable {
-                    deferred_sync deferral;
+                    deferred_sync deferral(&syncs_);
                     auto release = [handler = std::move(handler), home = std::move(home),
                                     result = f(store_)]() mutable {
                         boost::asio::post(home, [handler = std::move(handler),
@@ -54,8 +55,8 @@ class async_store {
                             std::move(handler)(std::move(result));
                         });
                     };
-                    if (deferral.sequence() == 0) return release();
-                    syncs_.wait(deferral.sequence(),
+                    if (deferral.first_write() == 0 && deferral.sequence() == 0) return release();
+                    syncs_.wait(deferral.first_write(), deferral.sequence(),
                                 std::make_unique<released<decltype(release)>>(std::move(release)));
                 });
             },

@@ -56,16 +56,33 @@ inline constexpr std::size_t max_reactions_per_user = 20;
 // runs every call this way, so its threads never sit in an fsync.
 class deferred_sync {
   public:
-    deferred_sync() noexcept;
+    // Told of a call's first write while the store still holds its write lock, so in log
+    // order: async_store uses it to hand out results in the order their writes were made.
+    struct write_listener {
+        virtual void first_write(std::uint64_t sequence) = 0;
+
+      protected:
+        ~write_listener() = default;
+    };
+
+    // What the store records in the guard of the calling thread.
+    struct positions {
+        std::uint64_t through = 0;  // the log position to sync through
+        std::uint64_t first = 0;    // the log position right after the first write
+        write_listener* listener = nullptr;
+    };
+
+    explicit deferred_sync(write_listener* listener = nullptr) noexcept;
     ~deferred_sync();
     deferred_sync(const deferred_sync&) = delete;
     deferred_sync& operator=(const deferred_sync&) = delete;
 
-    std::uint64_t sequence() const noexcept { return sequence_; }  // 0: nothing to wait for
+    std::uint64_t sequence() const noexcept { return at_.through; }   // 0: nothing to wait for
+    std::uint64_t first_write() const noexcept { return at_.first; }  // 0: wrote nothing
 
   private:
-    std::uint64_t sequence_ = 0;
-    std::uint64_t* previous_;
+    positions at_;
+    positions* previous_;
 };
 
 class store {

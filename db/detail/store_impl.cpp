@@ -260,25 +260,34 @@ std::error_code store::impl::finish(const detail::range& r) const {
     return s.ok() ? std::error_code{} : fail(s);
 }
 
-result<std::uint64_t> store::impl::write(rocksdb::WriteBatch& batch) {
-    // Never fsync here: the caller still holds its locks. make_durable syncs after.
-    const rocksdb::Status s = db_->Write(rocksdb::WriteOptions{}, &batch);
-    if (!s.ok()) return fail(s);
-    return db_->GetLatestSequenceNumber();
-}
-
 namespace {
 
 // Where calls on this thread record what must be synced, when a deferred_sync is alive.
-thread_local std::uint64_t* deferred_through = nullptr;
+thread_local deferred_sync::positions* deferred = nullptr;
 
 }  // namespace
 
-deferred_sync::deferred_sync() noexcept : previous_(deferred_through) {
-    deferred_through = &sequence_;
+result<std::uint64_t> store::impl::write(rocksdb::WriteBatch& batch) {
+    // Never fsync here: the caller still holds its locks. make_durable syncs after.
+    const std::lock_guard in_log_order(write_order_);
+    const rocksdb::Status s = db_->Write(rocksdb::WriteOptions{}, &batch);
+    if (!s.ok()) return fail(s);
+    const std::uint64_t sequence = db_->GetLatestSequenceNumber();
+    if (deferred && deferred->first == 0) {
+        deferred->first = sequence;
+        if (deferred->listener) deferred->listener->first_write(sequence);
+    }
+    return sequence;
 }
 
-deferred_sync::~deferred_sync() { deferred_through = previous_; }
+deferred_sync::deferred_sync(write_listener* listener) noexcept : previous_(deferred) {
+    at_.listener = listener;
+    deferred = &at_;
+}
+
+deferred_sync::~deferred_sync() {
+    deferred = previous_;
+}
 
 std::error_code store::sync_through(std::uint64_t sequence) {
     return impl_->sync_now(sequence);
@@ -286,8 +295,8 @@ std::error_code store::sync_through(std::uint64_t sequence) {
 
 std::error_code store::impl::make_durable(std::uint64_t sequence) {
     if (options_.durability == durability::async) return {};
-    if (deferred_through) {
-        *deferred_through = std::max(*deferred_through, sequence);
+    if (deferred) {
+        deferred->through = std::max(deferred->through, sequence);
         return {};
     }
     return sync_now(sequence);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,7 +123,8 @@ struct store::impl {
     std::error_code finish(const detail::range& r) const;
 
     // Writes `batch` atomically, without fsync, and returns its sequence number for
-    // make_durable. Callers hold the locks of what they read only for this part.
+    // make_durable. Callers hold the locks of what they read only for this part. Under a
+    // deferred_sync, records the first write's position and tells its listener.
     result<std::uint64_t> write(rocksdb::WriteBatch& batch);
     // With durability::sync, returns once the log is on disk through `sequence`; under a
     // deferred_sync, only records `sequence` in it.
@@ -175,6 +177,9 @@ struct store::impl {
     detail::column_families families_;
     detail::key_locks locks_;
     detail::wal_syncer syncer_;
+    // Held from a write until its position is recorded, so that first writes are told to
+    // listeners in the order of their positions.
+    std::mutex write_order_;
 };
 
 }  // namespace confab::db

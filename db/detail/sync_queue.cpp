@@ -3,28 +3,43 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <limits>
 
 namespace confab::db::detail {
 
-void sync_queue::wait(std::uint64_t sequence, std::unique_ptr<waiter> w) {
+void sync_queue::first_write(std::uint64_t first) {
+    const std::lock_guard lock(mutex_);
+    unqueued_.insert(first);
+}
+
+void sync_queue::wait(std::uint64_t first, std::uint64_t through, std::unique_ptr<waiter> w) {
     std::unique_lock lock(mutex_);
-    waiting_.push_back({sequence, std::move(w)});
+    if (const auto it = unqueued_.find(first); it != unqueued_.end()) unqueued_.erase(it);
+    waiting_.push_back({first, through, std::move(w)});
     if (syncing_) return;
     syncing_ = true;
     std::vector<entry> batch;
     while (!waiting_.empty()) {
-        batch.swap(waiting_);
+        // Every write at or after `limit` was made after those taken here: a result can only
+        // be held back by one taken later.
+        batch.swap(held_);
+        std::move(waiting_.begin(), waiting_.end(), std::back_inserter(batch));
+        waiting_.clear();
+        const std::uint64_t limit =
+            unqueued_.empty() ? std::numeric_limits<std::uint64_t>::max() : *unqueued_.begin();
         lock.unlock();
-        sync_and_release(batch);
-        batch.clear();
+        sync_and_release(batch, limit);
         lock.lock();
+        held_.swap(batch);
+        batch.clear();
     }
     syncing_ = false;
 }
 
-void sync_queue::sync_and_release(std::vector<entry>& batch) {
+void sync_queue::sync_and_release(std::vector<entry>& batch, std::uint64_t limit) {
     std::uint64_t through = 0;
-    for (const entry& e : batch) through = std::max(through, e.sequence);
+    for (const entry& e : batch) through = std::max(through, e.through);
     if (const std::error_code ec = store_.sync_through(through)) {
         // The writes may not be on disk, and they are visible to readers already: going on
         // would tell someone of a message a crash could take back. Stop, as PostgreSQL does
@@ -33,7 +48,12 @@ void sync_queue::sync_and_release(std::vector<entry>& batch) {
                      ec.message().c_str());
         std::abort();
     }
-    for (entry& e : batch) e.w->release();
+    std::sort(batch.begin(), batch.end(),
+              [](const entry& a, const entry& b) { return a.first < b.first; });
+    const auto held = std::find_if(batch.begin(), batch.end(),
+                                   [limit](const entry& e) { return e.first >= limit; });
+    for (auto it = batch.begin(); it != held; ++it) it->w->release();
+    batch.erase(batch.begin(), held);
 }
 
 }  // namespace confab::db::detail

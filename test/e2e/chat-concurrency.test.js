@@ -129,6 +129,31 @@ test('300 sends from one socket without waiting (rate raised to 1000/s): all sto
   assert.deepEqual(stored, Array.from({ length: 300 }, (_, i) => `pipelined ${i}`));
 });
 
+test('6 members sending at once, 10 rounds: the room hears the messages in the order the history keeps', async (t) => {
+  const users = await Promise.all(Array.from({ length: 7 }, (_, i) => C.register(S(), `ord${i}`)));
+  const chat = await C.createChat(S(), users[0], { participants: users.slice(1) });
+  const socks = await Promise.all(users.map((u, i) => C.connectSocket(t, S(), u.token, { name: `o${i}`, transports: ['websocket'] })));
+  await Promise.all(socks.map((s) => C.join(s, chat._id)));
+  const [watcher, ...senders] = socks;
+  const live = [];
+  watcher.on('message:received', (m) => live.push(m._id));
+  for (let round = 0; round < 10; round += 1) {
+    const acks = await Promise.all(senders.flatMap((s, i) => [0, 1, 2].map((k) => C.sendMessage(s, chat._id, `round ${round} from ${i} #${k}`))));
+    acks.forEach((x) => C.assertOk(x));
+  }
+  for (let waited = 0; live.length < 180 && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(live.length, 180);
+  const stored = [];
+  let before = null;
+  for (;;) {
+    const page = await C.history(S(), users[0], chat._id, `?limit=100${before ? `&before=${before}` : ''}`);
+    stored.unshift(...page.messages.map((m) => m._id));
+    if (!page.hasMore) break;
+    before = page.messages[0]._id;
+  }
+  assert.deepEqual(live, stored);
+});
+
 test('what a socket sent just before it disconnected: each message stored reaches the room', async (t) => {
   const [a, b] = await Promise.all([C.register(S(), 'ga'), C.register(S(), 'gb')]);
   const chat = await C.createChat(S(), a, { participants: [b] });

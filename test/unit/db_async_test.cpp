@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,8 +18,9 @@ namespace net = boost::asio;
 namespace {
 
 // Stores n messages from n coroutines, each on its own strand as sessions are; returns how
-// many were stored.
-int store_concurrently(async_store& async, const chat& c, const user& from, int n) {
+// many were stored, and their ids in the order their results came back.
+int store_concurrently(async_store& async, const chat& c, const user& from, int n,
+                       std::vector<object_id>* ids = nullptr) {
     net::io_context io;
     int stored = 0;
     for (int i = 0; i < n; ++i) {
@@ -29,7 +32,9 @@ int store_concurrently(async_store& async, const chat& c, const user& from, int 
                 m.sender_id = from.id;
                 m.content = std::to_string(i);
                 auto r = co_await async.run([m](store& s) { return s.store_message(m); });
-                if (r) ++stored;  // every completion runs on the io_context's one thread
+                if (!r) co_return;
+                ++stored;  // every completion runs on the io_context's one thread
+                if (ids) ids->push_back(r->msg.id);
             },
             net::detached);
     }
@@ -82,6 +87,17 @@ BOOST_AUTO_TEST_CASE(many_coroutines_share_the_pool) {
     const chat c = db->create_direct_chat(ann.id, ben.id)->info;
     BOOST_TEST(store_concurrently(async, c, ann, 50) == 50);
     BOOST_TEST(unread(c, ben) == 50u);
+}
+
+// The room hears of messages sent at once in the order of their ids, which is the history's.
+BOOST_AUTO_TEST_CASE(results_come_back_in_the_order_of_their_writes) {
+    async_store async(*db, 4);
+    const user ann = add_user("ann");
+    const user ben = add_user("ben");
+    const chat c = db->create_direct_chat(ann.id, ben.id)->info;
+    std::vector<object_id> ids;
+    BOOST_TEST(store_concurrently(async, c, ann, 300, &ids) == 300);
+    BOOST_TEST(std::is_sorted(ids.begin(), ids.end()));
 }
 
 BOOST_AUTO_TEST_CASE(completes_plain_callbacks_too) {
@@ -139,6 +155,16 @@ BOOST_AUTO_TEST_CASE(concurrent_synced_writes_through_one_thread_all_complete) {
     const chat c = db->create_direct_chat(ann.id, ben.id)->info;
     BOOST_TEST(store_concurrently(async, c, ann, 100) == 100);
     BOOST_TEST(unread(c, ben) == 100u);
+}
+
+BOOST_AUTO_TEST_CASE(synced_results_come_back_in_the_order_of_their_writes) {
+    async_store async(*db, 4);
+    const user ann = add_user("ann");
+    const user ben = add_user("ben");
+    const chat c = db->create_direct_chat(ann.id, ben.id)->info;
+    std::vector<object_id> ids;
+    BOOST_TEST(store_concurrently(async, c, ann, 300, &ids) == 300);
+    BOOST_TEST(std::is_sorted(ids.begin(), ids.end()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
