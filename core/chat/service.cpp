@@ -106,6 +106,7 @@ void service::authenticate(const socketio::socket_ptr& s,
             auto user = co_await store_.run([id](db::store& st) { return st.get_user(id); });
             if (!*alive) co_return;
             if (!user) co_return refuse_connect(*s, next, "unknown user");
+            if (!s->attached()) co_return;  // its client left: no presence to store for it
             s->data() = std::make_shared<socket_state>(actor{user->id, user->username}, exp,
                                                        settings_);
             // Stored online before the CONNECT reply, so that a client reading its status over

@@ -202,8 +202,42 @@ test('a polling client whose waiting GET hangs up is offline at once, not after 
 function clientFrame(opcode, payload) {
   const body = Buffer.from(payload);
   const key = require('node:crypto').randomBytes(4);
-  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | body.length]), key, body.map((x, i) => x ^ key[i % 4])]);
+  const head = body.length < 126 ? Buffer.from([0x80 | opcode, 0x80 | body.length]) : Buffer.from([0x80 | opcode, 0x80 | 126, body.length >> 8, body.length & 0xff]);
+  return Buffer.concat([head, key, body.map((x, i) => x ^ key[i % 4])]);
 }
+
+// Opens a raw WebSocket Engine.IO session; resolves once its open packet has arrived.
+async function rawWebSocket(t) {
+  const raw = net.connect(S().port, '127.0.0.1');
+  raw.on('error', () => {});
+  t.after(() => raw.destroy());
+  let got = Buffer.alloc(0);
+  raw.on('data', (d) => (got = Buffer.concat([got, d])));
+  const key = require('node:crypto').randomBytes(16).toString('base64');
+  raw.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  for (let waited = 0; !got.includes('"sid"'); waited += 10) {
+    assert.ok(waited < 2000, 'no open packet');
+    await C.sleep(10);
+  }
+  return raw;
+}
+
+test('a CONNECT whose client left at once (CONNECT and close frame in one write) stores no presence', async (t) => {
+  const [a, b] = await Promise.all([C.register(S(), 'la'), C.register(S(), 'lb')]);
+  const watcher = await C.connectSocket(t, S(), a.token, { name: 'watcher' });
+  const before = await me(b);
+  const from = watcher.rec.mark();
+  for (let i = 0; i < 5; i += 1) {
+    const raw = await rawWebSocket(t);
+    raw.write(Buffer.concat([clientFrame(1, `40${JSON.stringify({ token: b.token })}`), clientFrame(8, Buffer.from([0x03, 0xe8]))]));
+  }
+  await C.sleep(300);
+  const after = await me(b);
+  assert.equal(after.status, 'offline');
+  assert.equal(after.lastSeen, before.lastSeen, 'lastSeen moved for sockets that never connected');
+  const told = watcher.rec.list.slice(from).filter((e) => e.event.startsWith('user:o') && about(b)(e.args[0]));
+  assert.deepEqual(told, [], 'a socket that never connected was announced');
+});
 
 test('"5" and the close frame in one read end the upgraded session at once, not at its ping timeout', async (t) => {
   const [a, b] = await Promise.all([C.register(S(), 'ua'), C.register(S(), 'ub')]);
