@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "app/http/query.hpp"
+#include "core/chat/rest/authenticate.hpp"
 #include "core/chat/rest/dispatch.hpp"
 
 namespace confab::rest {
@@ -39,7 +40,7 @@ net::awaitable<http::response> api::handle(http::request& req) {
         if (!*sign_in) co_return busy(req, "Too many sign-ins at once; retry shortly");
     }
     if (kind != chat::rest::request_kind::health) {
-        turn.emplace(co_await requests_.enter());
+        turn.emplace(co_await requests_.enter(chat::rest::requester(settings_, r.authorization)));
         if (!*turn) co_return busy(req, "Too many requests at once; retry shortly");
     }
     auto reply = co_await store_.run(

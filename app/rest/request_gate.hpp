@@ -1,12 +1,14 @@
 #pragma once
-// Admits at most `slots` requests at a time, with at most `queue` more waiting in order, each
-// for at most `patience`; the rest are refused. REST uses two (app/rest/api.cpp), so that a
-// flood of requests waits its turn or is refused and never takes all of the store's threads
-// (and the cores) from the chat. For one I/O thread: no locks.
+// Admits at most `slots` requests at a time, with at most `queue` more waiting, each for at
+// most `patience`; the rest are refused. Waiters are served by client in turn (round robin,
+// each client's own in order), so that one client's flood delays another's request by a turn
+// per slot, not by the whole flood. REST uses two (app/rest/api.cpp), so that a flood of
+// requests waits its turn or is refused and never takes all of the store's threads (and the
+// cores) from the chat. For one I/O thread: no locks.
 #include <chrono>
 #include <cstddef>
-#include <list>
 #include <memory>
+#include <string>
 
 #include "core/common/net.hpp"
 
@@ -22,8 +24,8 @@ class request_gate {
         std::chrono::milliseconds patience;
     };
 
-    // A slot, given back (to the first waiter, if any) when the pass is destroyed; or no
-    // slot, when the request was refused.
+    // A slot, given back (to the next waiter in turn, if any) when the pass is destroyed; or
+    // no slot, when the request was refused.
     class pass {
       public:
         pass() = default;
@@ -39,7 +41,8 @@ class request_gate {
 
     explicit request_gate(limits l);
 
-    net::awaitable<pass> enter();
+    // `client` names whose turn a wait takes ("" for everyone unnamed).
+    net::awaitable<pass> enter(std::string client = {});
 
   private:
     // Shared with the passes and waits in progress, which may outlive the gate at shutdown.

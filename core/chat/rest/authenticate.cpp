@@ -21,4 +21,11 @@ checked<actor> authenticate(const db::store& s, const rest_settings& settings,
     return actor{user->id, std::move(user->username)};
 }
 
+std::string requester(const rest_settings& settings, std::string_view authorization) {
+    const auto token = auth::bearer_token(authorization);
+    if (!token) return {};
+    auto claims = auth::verify(*token, settings.jwt_secret, settings.now());
+    return claims ? std::move(claims->user_id) : std::string{};
+}
+
 }  // namespace confab::chat::rest

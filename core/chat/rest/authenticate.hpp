@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 #include <string_view>
 
 #include "core/chat/actor.hpp"
@@ -13,5 +14,9 @@ namespace confab::chat::rest {
 // longer exists; 500 when the store fails. Reads the store: call it on the store's pool.
 checked<actor> authenticate(const db::store& s, const rest_settings& settings,
                             std::string_view authorization);
+
+// Whose turn a request takes while REST requests queue: the user id of a Bearer token that
+// verifies, "" for every other request. Reads no store: for the I/O thread.
+std::string requester(const rest_settings& settings, std::string_view authorization);
 
 }  // namespace confab::chat::rest
