@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <limits>
+#include <utility>
 
 namespace confab::db::detail {
 
@@ -19,11 +20,10 @@ void sync_queue::wait(std::uint64_t first, std::uint64_t through, std::unique_pt
     waiting_.push_back({first, through, std::move(w)});
     if (syncing_) return;
     syncing_ = true;
-    std::vector<entry> batch;
     while (!waiting_.empty()) {
         // Every write at or after `limit` was made after those taken here: a result can only
         // be held back by one taken later.
-        batch.swap(held_);
+        auto batch = std::exchange(held_, {});
         std::move(waiting_.begin(), waiting_.end(), std::back_inserter(batch));
         waiting_.clear();
         const std::uint64_t limit =
@@ -31,8 +31,7 @@ void sync_queue::wait(std::uint64_t first, std::uint64_t through, std::unique_pt
         lock.unlock();
         sync_and_release(batch, limit);
         lock.lock();
-        held_.swap(batch);
-        batch.clear();
+        held_ = std::move(batch);
     }
     syncing_ = false;
 }
