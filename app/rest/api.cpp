@@ -25,12 +25,13 @@ net::awaitable<http::response> api::handle(http::request& req) {
         co_return res;
     }
     const auto target = http::parse_target(req.target());
+    const auto caller = chat::rest::identify(settings_, req[http::bhttp::field::authorization]);
     const chat::rest::rest_request r{
         .method = req.method_string(),
         .path = target.path,
         .query = target.query,
         .body = req.body(),
-        .authorization = req[http::bhttp::field::authorization],
+        .caller = caller,
     };
     // Health answers at once, whatever waits: a supervisor must not take a busy server for dead.
     const auto kind = chat::rest::kind_of(r);
@@ -40,7 +41,7 @@ net::awaitable<http::response> api::handle(http::request& req) {
         if (!*sign_in) co_return busy(req, "Too many sign-ins at once; retry shortly");
     }
     if (kind != chat::rest::request_kind::health) {
-        turn.emplace(co_await requests_.enter(chat::rest::requester(settings_, r.authorization)));
+        turn.emplace(co_await requests_.enter(caller ? *caller : std::string{}));
         if (!*turn) co_return busy(req, "Too many requests at once; retry shortly");
     }
     auto reply = co_await store_.run(

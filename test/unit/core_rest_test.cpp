@@ -13,6 +13,7 @@
 #include "core/auth/password.hpp"
 #include "core/chat/rest/account_rules.hpp"
 #include "core/chat/rest/auth_routes.hpp"
+#include "core/chat/rest/authenticate.hpp"
 #include "core/chat/rest/chat_routes.hpp"
 #include "core/chat/rest/dispatch.hpp"
 #include "core/chat/rest/input.hpp"
@@ -76,7 +77,8 @@ struct rest_fixture : db::test::store_fixture {
 
     rest::rest_reply call(std::string_view method, std::string_view path, std::string_view body,
                           std::string_view authorization, const rest::query_params& query = {}) {
-        return rest::dispatch(*db, settings, {method, path, query, body, authorization});
+        return rest::dispatch(*db, settings,
+                              {method, path, query, body, rest::identify(settings, authorization)});
     }
     rest::rest_reply get(const db::user& as, std::string_view path,
                          const rest::query_params& query = {}) {
@@ -456,6 +458,24 @@ BOOST_AUTO_TEST_CASE(protected_routes_need_a_valid_token_of_a_live_user) {
         auth::sign({db::object_id::generate().to_hex(), "ghost", seconds, seconds + 60}, secret));
     BOOST_TEST(ghost.status == 401u);
     BOOST_TEST(message_of(ghost) == "User no longer exists");
+}
+
+// What the request queue takes turns by, before the store is asked: the token's user, checked
+// once per request.
+BOOST_AUTO_TEST_CASE(identify_names_the_user_of_a_verified_token_without_the_store) {
+    const std::string ghost_id = db::object_id::generate().to_hex();
+    const auto ghost = rest::identify(
+        settings, "Bearer " + auth::sign({ghost_id, "ghost", seconds, seconds + 60}, secret));
+    BOOST_TEST(ghost.has_value());
+    if (ghost) BOOST_TEST(*ghost == ghost_id);  // no user behind it: authenticate's 401
+
+    const auto forged = rest::identify(
+        settings, "Bearer " + auth::sign({ghost_id, "ghost", seconds, seconds + 60}, "other"));
+    BOOST_TEST(!forged.has_value());
+    if (!forged) BOOST_TEST(forged.error().message == "Invalid or expired token");
+    const auto anonymous = rest::identify(settings, "");
+    BOOST_TEST(!anonymous.has_value());
+    if (!anonymous) BOOST_TEST(anonymous.error().message == "Authentication required");
 }
 
 BOOST_AUTO_TEST_CASE(every_protected_route_refuses_anonymous_callers) {

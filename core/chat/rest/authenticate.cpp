@@ -5,13 +5,17 @@
 
 namespace confab::chat::rest {
 
-checked<actor> authenticate(const db::store& s, const rest_settings& settings,
-                            std::string_view authorization) {
+checked<std::string> identify(const rest_settings& settings, std::string_view authorization) {
     const auto token = auth::bearer_token(authorization);
     if (!token) return failure{code::unauthorized, "Authentication required"};
-    const auto claims = auth::verify(*token, settings.jwt_secret, settings.now());
+    auto claims = auth::verify(*token, settings.jwt_secret, settings.now());
     if (!claims) return failure{code::unauthorized, "Invalid or expired token"};
-    const auto id = db::object_id::parse(claims->user_id);
+    return std::move(claims->user_id);
+}
+
+checked<actor> authenticate(const db::store& s, const checked<std::string>& caller) {
+    if (!caller) return caller.error();
+    const auto id = db::object_id::parse(*caller);
     if (!id) return failure{code::unauthorized, "Invalid or expired token"};
     auto user = s.get_user(*id);
     if (!user && user.error() == db::errc::not_found) {
@@ -19,13 +23,6 @@ checked<actor> authenticate(const db::store& s, const rest_settings& settings,
     }
     if (!user) return from_store_error(user.error());
     return actor{user->id, std::move(user->username)};
-}
-
-std::string requester(const rest_settings& settings, std::string_view authorization) {
-    const auto token = auth::bearer_token(authorization);
-    if (!token) return {};
-    auto claims = auth::verify(*token, settings.jwt_secret, settings.now());
-    return claims ? std::move(claims->user_id) : std::string{};
 }
 
 }  // namespace confab::chat::rest

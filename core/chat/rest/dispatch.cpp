@@ -55,7 +55,7 @@ rest_reply dispatch(db::store& s, const rest_settings& settings, const rest_requ
         body = std::move(*parsed);
     }
     const auto as_user = [&](auto handler) {
-        const auto who = authenticate(s, settings, r.authorization);
+        const auto who = authenticate(s, r.caller);
         return who ? handler(*who) : error_reply(who.error());
     };
     switch (to->id) {

@@ -2,6 +2,7 @@
 // A whole REST request but its HTTP framing: route, body, authentication, handler.
 #include <string_view>
 
+#include "core/chat/payload.hpp"
 #include "core/chat/rest/input.hpp"
 #include "core/chat/rest/reply.hpp"
 #include "core/chat/rest/settings.hpp"
@@ -14,7 +15,7 @@ struct rest_request {
     std::string_view path;    // decoded, without the query
     const query_params& query;
     std::string_view body;
-    std::string_view authorization;  // the Authorization header, "" when absent
+    const checked<std::string>& caller;  // identify() of the Authorization header
 };
 
 // The answer to `r`: 404 for an unknown route, 400 for a body that is not a JSON object (on
