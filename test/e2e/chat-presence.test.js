@@ -206,19 +206,25 @@ function clientFrame(opcode, payload) {
   return Buffer.concat([head, key, body.map((x, i) => x ^ key[i % 4])]);
 }
 
-// Opens a raw WebSocket Engine.IO session; resolves once its open packet has arrived.
-async function rawWebSocket(t) {
+// Opens a raw WebSocket to /socket.io/ (a new Engine.IO session, or the upgrade of `sid`);
+// resolves once what it received includes `until`. `raw.waitFor(text)` waits for the next.
+async function rawWebSocket(t, { sid, until = '"sid"' } = {}) {
   const raw = net.connect(S().port, '127.0.0.1');
   raw.on('error', () => {});
   t.after(() => raw.destroy());
   let got = Buffer.alloc(0);
   raw.on('data', (d) => (got = Buffer.concat([got, d])));
+  raw.waitFor = async (text, what) => {
+    for (let waited = 0; !got.includes(text); waited += 10) {
+      assert.ok(waited < 2000, `no ${what}`);
+      await C.sleep(10);
+    }
+    got = Buffer.alloc(0);
+  };
   const key = require('node:crypto').randomBytes(16).toString('base64');
-  raw.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  for (let waited = 0; !got.includes('"sid"'); waited += 10) {
-    assert.ok(waited < 2000, 'no open packet');
-    await C.sleep(10);
-  }
+  const session = sid ? `&sid=${sid}` : '';
+  raw.write(`GET /socket.io/?EIO=4&transport=websocket${session} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  await raw.waitFor(until, sid ? 'WebSocket handshake' : 'open packet');
   return raw;
 }
 
@@ -249,23 +255,9 @@ test('"5" and the close frame in one read end the upgraded session at once, not 
   assert.match(await (await fetch(`${base}&sid=${sid}`)).text(), /^40/);
   await watcher.rec.waitFor('user:online', (p) => p.userId === b.id, { from });
 
-  const raw = net.connect(S().port, '127.0.0.1');
-  raw.on('error', () => {});
-  t.after(() => raw.destroy());
-  let got = Buffer.alloc(0);
-  raw.on('data', (d) => (got = Buffer.concat([got, d])));
-  const key = require('node:crypto').randomBytes(16).toString('base64');
-  raw.write(`GET /socket.io/?EIO=4&transport=websocket&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  for (let waited = 0; !got.includes('\r\n\r\n'); waited += 10) {
-    assert.ok(waited < 2000, 'no WebSocket handshake');
-    await C.sleep(10);
-  }
-  got = Buffer.alloc(0);
+  const raw = await rawWebSocket(t, { sid, until: '\r\n\r\n' });
   raw.write(clientFrame(1, '2probe'));
-  for (let waited = 0; !got.includes('3probe'); waited += 10) {
-    assert.ok(waited < 2000, 'no 3probe');
-    await C.sleep(10);
-  }
+  await raw.waitFor('3probe', '3probe');
   raw.write(Buffer.concat([clientFrame(1, '5'), clientFrame(8, Buffer.from([0x03, 0xe8]))]));
   await watcher.rec.waitFor('user:offline', (p) => p.userId === b.id, { ms: 3000, from });
   assert.equal((await me(b)).status, 'offline');
