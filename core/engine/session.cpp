@@ -47,6 +47,11 @@ void session::on_heartbeat(std::uint64_t generation) {
     send_text(eio::encode_text(eio::packet_type::ping, {}));
     if (closed_) return;
     awaiting_pong_ = true;
+    pong_wait_extended_ = false;
+    await_pong();
+}
+
+void session::await_pong() {
     heartbeat_.expires_after(config_.ping_timeout);
     heartbeat_.async_wait(
         [self = shared_from_this(), g = ++heartbeat_generation_](boost::system::error_code) {
@@ -68,9 +73,20 @@ void session::send_text(std::string_view data) { send(text_frame(std::string(dat
 
 void session::receive(eio::packet&& p) {
     if (closed_) return;
+    // A client busy sending may answer the ping late: its first other packet while the pong is
+    // awaited restarts the wait, once a ping, as the reference server does.
+    if (awaiting_pong_ && !pong_wait_extended_ && p.type != eio::packet_type::pong) {
+        pong_wait_extended_ = true;
+        await_pong();
+    }
     switch (p.type) {
         case eio::packet_type::pong:
             if (awaiting_pong_) arm_ping();
+            break;
+        case eio::packet_type::ping:
+            // In Engine.IO v4 only the server pings; the reference server drops a client that
+            // does ("invalid heartbeat direction").
+            close(close_reason::transport_error);
             break;
         case eio::packet_type::message:
             if (handler_) handler_->on_message(std::move(p));
@@ -78,7 +94,7 @@ void session::receive(eio::packet&& p) {
         case eio::packet_type::close:
             close(close_reason::transport_close);
             break;
-        default:  // open, ping, upgrade and noop mean nothing from a client here
+        default:  // open, upgrade and noop mean nothing from a client here
             break;
     }
 }

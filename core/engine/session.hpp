@@ -105,6 +105,7 @@ public:
 
 private:
     void arm_ping();
+    void await_pong();
     void on_heartbeat(std::uint64_t generation);
     void wake();
 
@@ -118,6 +119,7 @@ private:
     net::steady_timer heartbeat_;
     std::uint64_t heartbeat_generation_ = 0;
     bool awaiting_pong_ = false;
+    bool pong_wait_extended_ = false;  // by a packet other than the pong, this ping
     bool poll_active_ = false;
     bool closed_ = false;
     bool waiting_ = false;  // wait() has a wait on wake_ pending

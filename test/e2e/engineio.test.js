@@ -130,6 +130,14 @@ describe('WebSocket', () => {
     assert.deepEqual(await res.json(), { code: 1, message: 'Session ID unknown' });
   });
 
+  test('a ping from the client ends the session, as Engine.IO v4 pings only from the server', async (t) => {
+    const s = await openWebSocket(t, fixture.wsUrl, PATH);
+    s.send('2');
+    await s.waitClosed(1000);
+    const res = await fetch(`${fixture.url}${PATH}?EIO=4&transport=polling&sid=${s.handshake.sid}`);
+    assert.equal(res.status, 400);
+  });
+
   test('a message over maxPayload closes the connection', async (t) => {
     const s = await openWebSocket(t, fixture.wsUrl, PATH);
     s.send(`4${'y'.repeat(1_000_001)}`);
@@ -308,6 +316,15 @@ describe('polling', () => {
     const after = await p.get();
     assert.equal(after.status, 400);
     assert.deepEqual(await after.json(), { code: 1, message: 'Session ID unknown' });
+  });
+
+  test('a ping by POST ends the session; a waiting GET gets a close packet', async () => {
+    const p = await openPolling(fixture.url, PATH);
+    const pending = p.get().then((r) => r.text());
+    await sleep(50);
+    assert.equal(await (await p.post('2')).text(), 'ok');
+    assert.equal(await within(pending, 1000, 'GET'), '1');
+    assert.equal((await p.get()).status, 400);
   });
 
   test('two GETs at once: the second is refused and the session closed', async () => {

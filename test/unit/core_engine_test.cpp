@@ -32,6 +32,10 @@ struct fixture {
         cfg.ping_interval = 50ms;
         cfg.ping_timeout = 30ms;
         cfg.max_outbox_bytes = 100;
+        start_server();
+    }
+    // The server takes its own copy of `cfg`: a test that changes it starts the server anew.
+    void start_server() {
         srv = std::make_unique<engine::server>(ioc.get_executor(), cfg);
         srv->on_connection([this](const std::shared_ptr<engine::session>& s) {
             s->set_handler(std::make_unique<recorder>(&messages, &closed));
@@ -131,6 +135,30 @@ BOOST_FIXTURE_TEST_CASE(heartbeat_pings_then_times_out_without_pong, fixture) {
     ioc.run_for(100ms);
     BOOST_TEST(s->closed());
     BOOST_TEST((closed == engine::close_reason::ping_timeout));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_packet_awaiting_the_pong_extends_the_wait_once_a_ping, fixture) {
+    cfg.ping_timeout = 200ms;
+    start_server();
+    auto s = open(engine::transport_kind::websocket);
+    ioc.run_for(60ms);  // pinged at 50 ms: without a pong, closed at 250 ms
+    BOOST_TEST(texts(*s) == std::vector<std::string>{"2"});
+    ioc.run_for(120ms);
+    s->receive({eio::packet_type::message, false, "busy"});  // at 180 ms: now closed at 380 ms
+    ioc.run_for(120ms);
+    BOOST_TEST(!s->closed());
+    s->receive({eio::packet_type::message, false, "still busy"});  // extends nothing more
+    ioc.run_for(150ms);
+    BOOST_TEST(s->closed());
+    BOOST_TEST((closed == engine::close_reason::ping_timeout));
+    BOOST_TEST(messages.size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_ping_from_the_client_ends_the_session, fixture) {
+    auto s = open(engine::transport_kind::websocket);
+    s->receive({eio::packet_type::ping, false, ""});
+    BOOST_TEST(s->closed());
+    BOOST_TEST((closed == engine::close_reason::transport_error));
 }
 
 BOOST_FIXTURE_TEST_CASE(upgrade_goes_pending_probing_done, fixture) {
