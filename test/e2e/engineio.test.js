@@ -327,6 +327,13 @@ describe('polling', () => {
     assert.equal((await p.get()).status, 400);
   });
 
+  test('a binary (application/octet-stream) POST is refused and closes the session, as v4 sends base64', async () => {
+    const p = await openPolling(fixture.url, PATH);
+    const res = await p.post('4hello', { headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.equal(res.status, 400);
+    assert.equal((await p.get()).status, 400);
+  });
+
   test('two GETs at once: the second is refused and the session closed', async () => {
     const p = await openPolling(fixture.url, PATH);
     const first = p.get().then(async (r) => [r.status, await r.text()]);
