@@ -33,7 +33,7 @@ struct packet {
 };
 
 struct limits {
-    std::size_t max_attachments = 16;
+    std::size_t max_attachments = 10;  // socket.io-parser's default (maxAttachments)
     std::size_t max_json_depth = 32;
     std::size_t max_namespace_length = 256;
 };
