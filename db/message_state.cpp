@@ -33,7 +33,8 @@ result<std::vector<reaction>> store::toggle_reaction(const object_id& chat_id,
             impl_->count_prefix(family::reactions, detail::key_of(chat_id, message_id, user_id));
         if (!mine) return mine.error();
         if (*mine >= max_reactions_per_user) return errc::reaction_limit;
-        batch.Put(impl_->cf(family::reactions), key, {});
+        batch.Put(impl_->cf(family::reactions), key,
+                  detail::encode_reaction(impl_->made_order_.next(impl_->now())));
     }
     auto sequence = impl_->write(batch);
     if (!sequence) return sequence.error();
@@ -81,12 +82,13 @@ result<read_receipt> store::mark_read(const object_id& chat_id, const object_id&
     auto existing = impl_->get(family::receipts, receipt_key);
     if (!existing) return existing.error();
     if (*existing) {
-        const auto first_read = detail::decode_be64(**existing);
+        const auto first_read = detail::decode_receipt(**existing);
         if (!first_read) return impl_->corrupt(family::receipts, receipt_key);
-        receipt.read_at = static_cast<millis>(*first_read);
+        receipt.read_at = first_read->read_at;
     } else {
-        batch.Put(impl_->cf(family::receipts), receipt_key,
-                  detail::encode_be64(static_cast<std::uint64_t>(receipt.read_at)));
+        const detail::receipt_value value{.read_at = receipt.read_at,
+                                          .stamp = impl_->made_order_.next(receipt.read_at)};
+        batch.Put(impl_->cf(family::receipts), receipt_key, detail::encode_receipt(value));
     }
     if (!marker->last_read || *marker->last_read < message_id) {
         auto c = impl_->load<chat>(family::chats, detail::key_of(chat_id));

@@ -1,7 +1,9 @@
 // Messages: storing (idempotent per client message id), history pages, edit and soft delete.
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <thread>
+#include <utility>
 
 #include <rocksdb/write_batch.h>
 
@@ -28,6 +30,24 @@ class view_cursor {
     std::vector<message_view>& views_;
     std::size_t next_ = 0;
 };
+
+// Reactions or receipts of one message with the stamps of when they were made.
+template <class T>
+using stamped = std::vector<std::pair<std::uint64_t, T>>;
+
+// The items in the order they were made; ties (from before stamps) keep their key order.
+template <class T>
+std::vector<T> in_made_order(stamped<T>& items) {
+    std::vector<std::size_t> order(items.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&items](std::size_t a, std::size_t b) {
+        return std::pair(items[a].first, a) < std::pair(items[b].first, b);
+    });
+    std::vector<T> out;
+    out.reserve(items.size());
+    for (const std::size_t i : order) out.push_back(std::move(items[i].second));
+    return out;
+}
 
 // A chat's messages come back in id order, which must be the order they were stored in.
 // Within one second, ids of one process ascend, but those of a process that ran before a
@@ -121,34 +141,43 @@ std::error_code store::impl::attach_reactions_and_receipts(
     constexpr std::size_t key_size = 3 * object_id::size;
 
     {
+        std::vector<stamped<reaction>> reactions(views.size());
         view_cursor views_by_id(views);
         auto it = scan(family::reactions, lower, upper, snapshot);
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const auto key = it->key().ToStringView();
             const auto message_id = detail::id_at(key, object_id::size);
             const auto user_id = detail::id_at(key, user_offset);
-            if (!message_id || !user_id || key.size() == key_size) {
+            const auto stamp = detail::decode_reaction(it->value().ToStringView());
+            if (!message_id || !user_id || !stamp || key.size() == key_size) {
                 return corrupt(family::reactions, key);
             }
             if (message_view* v = views_by_id.find(*message_id)) {
-                v->reactions.push_back({*user_id, std::string(key.substr(key_size))});
+                reactions[v - views.data()].push_back(
+                    {*stamp, {*user_id, std::string(key.substr(key_size))}});
             }
         }
         if (auto ec = finish(it)) return ec;
+        for (std::size_t i = 0; i < views.size(); ++i) {
+            views[i].reactions = in_made_order(reactions[i]);
+        }
     }
+    std::vector<stamped<read_receipt>> receipts(views.size());
     view_cursor views_by_id(views);
     auto it = scan(family::receipts, lower, upper, snapshot);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         const auto key = it->key().ToStringView();
         const auto message_id = detail::id_at(key, object_id::size);
         const auto user_id = detail::id_at(key, user_offset);
-        const auto read_at = detail::decode_be64(it->value().ToStringView());
-        if (!message_id || !user_id || !read_at) return corrupt(family::receipts, key);
+        const auto value = detail::decode_receipt(it->value().ToStringView());
+        if (!message_id || !user_id || !value) return corrupt(family::receipts, key);
         if (message_view* v = views_by_id.find(*message_id)) {
-            v->read_by.push_back({*user_id, static_cast<millis>(*read_at)});
+            receipts[v - views.data()].push_back({value->stamp, {*user_id, value->read_at}});
         }
     }
-    return finish(it);
+    if (auto ec = finish(it)) return ec;
+    for (std::size_t i = 0; i < views.size(); ++i) views[i].read_by = in_made_order(receipts[i]);
+    return {};
 }
 
 result<message_view> store::impl::load_message_view(const object_id& chat_id,

@@ -106,7 +106,7 @@ struct read_receipt {
     millis read_at = 0;
 };
 
-// A message with its reactions (by user id, then emoji) and read receipts (by user id).
+// A message with its reactions and read receipts, each in the order they were made.
 struct message_view {
     message msg;
     std::vector<reaction> reactions;

@@ -17,6 +17,7 @@
 
 #include "db/detail/codec.hpp"
 #include "db/detail/key_locks.hpp"
+#include "db/detail/made_order.hpp"
 #include "db/detail/wal_syncer.hpp"
 #include "db/store.hpp"
 
@@ -177,6 +178,7 @@ struct store::impl {
     detail::column_families families_;
     detail::key_locks locks_;
     detail::wal_syncer syncer_;
+    detail::made_order made_order_;  // of reactions and read receipts
     // Held from a write until its position is recorded, so that first writes are told to
     // listeners in the order of their positions.
     std::mutex write_order_;

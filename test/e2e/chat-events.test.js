@@ -462,23 +462,31 @@ describe('message:reaction', () => {
     const fb = sock.b.rec.mark();
     assert.deepEqual(await react(sock.b, '👍'), [{ userId: b.id, emoji: '👍' }]);
     await sock.b.rec.waitFor('message:reactionUpdated', isChat(chat._id), { from: fb }); // the reactor hears it too
-    const two = await react(sock.a, '❤️');
-    assert.equal(two.length, 2);
-    assert.deepEqual(
-      [...two].sort((x, y) => x.userId.localeCompare(y.userId)),
-      [{ userId: b.id, emoji: '👍' }, { userId: a.id, emoji: '❤️' }].sort((x, y) => x.userId.localeCompare(y.userId)),
-    );
+    // Listed in the order they were made, as appended to the message.
+    assert.deepEqual(await react(sock.a, '❤️'), [{ userId: b.id, emoji: '👍' }, { userId: a.id, emoji: '❤️' }]);
     // b adds a second, different emoji: kept separately.
     assert.equal((await react(sock.b, '🎉')).length, 3);
     // b toggles 👍 off.
     const after = await react(sock.b, '👍');
-    assert.equal(after.length, 2);
-    assert.ok(!after.some((r) => r.userId === b.id && r.emoji === '👍'), JSON.stringify(after));
+    assert.deepEqual(after, [{ userId: a.id, emoji: '❤️' }, { userId: b.id, emoji: '🎉' }]);
     const stored = (await C.history(S(), b, chat._id)).messages[0];
-    assert.deepEqual(
-      [...stored.reactions].sort((x, y) => x.emoji.localeCompare(y.emoji)),
-      [...after].sort((x, y) => x.emoji.localeCompare(y.emoji)),
-    );
+    assert.deepEqual(stored.reactions, after);
+  });
+
+  test('reactions and readBy are listed in the order they were made, not by user id', async (t) => {
+    const { b, c, chat, sock } = await room(t, { joined: ['a', 'b', 'c'] });
+    const m = await C.send(sock.a, chat._id, 'order');
+    // The user with the greater id goes first: a list sorted by user would put it last.
+    const [first, second] = b.id > c.id ? ['b', 'c'] : ['c', 'b'];
+    const ids = { b: b.id, c: c.id };
+    const ref = { messageId: m._id, chatId: chat._id };
+    C.assertOk(await C.emitAck(sock[first], 'message:reaction', { ...ref, emoji: '👍' }));
+    C.assertOk(await C.emitAck(sock[second], 'message:reaction', { ...ref, emoji: '👍' }));
+    C.assertOk(await C.emitAck(sock[first], 'message:markRead', ref));
+    C.assertOk(await C.emitAck(sock[second], 'message:markRead', ref));
+    const stored = (await C.history(S(), b, chat._id)).messages[0];
+    assert.deepEqual(stored.reactions.map((r) => r.userId), [ids[first], ids[second]]);
+    assert.deepEqual(stored.readBy.map((r) => r.userId), [ids[first], ids[second]]);
   });
 
   test('one user may put at most 20 emojis on a message: the 21st is BAD_REQUEST and changes nothing', async (t) => {

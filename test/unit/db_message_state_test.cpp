@@ -21,6 +21,18 @@ struct group_fixture : test::store_fixture {
     chat group = add_group(ann, {ben.id, cat.id});
 };
 
+std::vector<std::pair<object_id, std::string>> reactions_of(const message_view& v) {
+    std::vector<std::pair<object_id, std::string>> out;
+    for (const reaction& r : v.reactions) out.emplace_back(r.user_id, r.emoji);
+    return out;
+}
+
+std::vector<object_id> readers_of(const message_view& v) {
+    std::vector<object_id> out;
+    for (const read_receipt& r : v.read_by) out.push_back(r.user_id);
+    return out;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(db_message_state, group_fixture)
@@ -55,12 +67,9 @@ BOOST_AUTO_TEST_CASE(reactions_toggle_per_user_and_emoji) {
 
     auto view = db->get_message(group.id, m.id);
     BOOST_REQUIRE(view);
-    // By user, then emoji.
-    std::vector<std::pair<object_id, std::string>> expected{{ben.id, "🎉"}, {cat.id, "👍"}};
-    std::sort(expected.begin(), expected.end());
-    std::vector<std::pair<object_id, std::string>> got;
-    for (const reaction& x : view->reactions) got.emplace_back(x.user_id, x.emoji);
-    BOOST_TEST((got == expected));
+    // In the order they were made.
+    const std::vector<std::pair<object_id, std::string>> expected{{cat.id, "👍"}, {ben.id, "🎉"}};
+    BOOST_TEST((reactions_of(*view) == expected));
 
     // Only this message's reactions, also in a page.
     const message other = send(group, ann, "other");
@@ -70,6 +79,37 @@ BOOST_AUTO_TEST_CASE(reactions_toggle_per_user_and_emoji) {
     BOOST_REQUIRE(page->messages.size() == 2u);
     BOOST_TEST(page->messages[0].reactions.size() == 2u);
     BOOST_TEST(page->messages[1].reactions.size() == 1u);
+}
+
+// As a client appending them to the message would list them, whatever the users' ids, and
+// within one millisecond of the store's clock (the fixture's stands still).
+BOOST_AUTO_TEST_CASE(reactions_and_receipts_are_listed_in_the_order_they_were_made) {
+    const message m = send(group, ann, "order");
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, cat.id, "👍"));
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, ann.id, "🎉"));
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, ben.id, "👍"));
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, ann.id, "👍"));
+    BOOST_REQUIRE(db->toggle_reaction(group.id, m.id, cat.id, "👍"));  // off
+    auto toggled = db->toggle_reaction(group.id, m.id, cat.id, "👍");  // on again: now last
+    BOOST_REQUIRE(db->mark_read(group.id, m.id, cat.id));
+    BOOST_REQUIRE(db->mark_read(group.id, m.id, ben.id));
+    BOOST_REQUIRE(db->mark_read(group.id, m.id, cat.id));  // again: keeps its place
+
+    const std::vector<std::pair<object_id, std::string>> reactions{
+        {ann.id, "🎉"}, {ben.id, "👍"}, {ann.id, "👍"}, {cat.id, "👍"}};
+    BOOST_REQUIRE(toggled);
+    message_view toggled_view{.msg = m, .reactions = *toggled, .read_by = {}};
+    BOOST_TEST((reactions_of(toggled_view) == reactions));
+    const std::vector<object_id> readers{cat.id, ben.id};
+    auto view = db->get_message(group.id, m.id);
+    BOOST_REQUIRE(view);
+    BOOST_TEST((reactions_of(*view) == reactions));
+    BOOST_TEST((readers_of(*view) == readers));
+    auto page = db->messages_before(group.id, std::nullopt, 10);
+    BOOST_REQUIRE(page);
+    BOOST_REQUIRE(!page->messages.empty());
+    BOOST_TEST((reactions_of(page->messages.back()) == reactions));
+    BOOST_TEST((readers_of(page->messages.back()) == readers));
 }
 
 BOOST_AUTO_TEST_CASE(reactions_are_checked) {

@@ -155,4 +155,51 @@ BOOST_AUTO_TEST_CASE(a_schema_1_store_keeps_its_unread_counts_and_order) {
     BOOST_TEST(listed->at(0).info.id == group.id);
 }
 
+// Reactions and receipts written before they kept when they were made (an empty value, a bare
+// read time) still load: receipts in the order of their read times, reactions first, in key
+// order, then those made since.
+BOOST_AUTO_TEST_CASE(reactions_and_receipts_from_before_stamps_load_first) {
+    test::temp_dir dir;
+    const std::string path = (dir.path() / "store").string();
+    const object_id ann = object_id::generate(), ben = object_id::generate(),
+                    cat = object_id::generate();
+    chat group;
+    group.id = object_id::generate();
+    group.name = "g";
+    group.created_by = ann;
+    group.created_at = group.updated_at = 2000;
+    message m;
+    {
+        schema_1_writer w(path);
+        m = w.send(group, ann);
+        group.last_message_id = m.id;
+        w.chat(group);
+        w.member(group, ann, 2000, quoted(m.id), 0);
+        w.member(group, ben, 2000, quoted(m.id), 0);
+        w.member(group, cat, 2000, quoted(m.id), 0);
+        w.put("reactions", detail::reaction_key(group.id, m.id, cat, "x"), "");
+        w.put("reactions", detail::reaction_key(group.id, m.id, ann, "y"), "");
+        w.put("receipts", detail::key_of(group.id, m.id, ann), detail::encode_be64(5000));
+        w.put("receipts", detail::key_of(group.id, m.id, cat), detail::encode_be64(4000));
+    }
+
+    options o;
+    o.path = path;
+    store s(o);
+    BOOST_REQUIRE(s.toggle_reaction(group.id, m.id, ben, "z"));
+    BOOST_REQUIRE(s.mark_read(group.id, m.id, ben));
+    auto view = s.get_message(group.id, m.id);
+    BOOST_REQUIRE(view);
+    BOOST_REQUIRE(view->reactions.size() == 3u);
+    BOOST_TEST(view->reactions[0].user_id == ann);
+    BOOST_TEST(view->reactions[1].user_id == cat);
+    BOOST_TEST(view->reactions[2].user_id == ben);
+    BOOST_REQUIRE(view->read_by.size() == 3u);
+    BOOST_TEST(view->read_by[0].user_id == cat);
+    BOOST_TEST(view->read_by[0].read_at == 4000);
+    BOOST_TEST(view->read_by[1].user_id == ann);
+    BOOST_TEST(view->read_by[1].read_at == 5000);
+    BOOST_TEST(view->read_by[2].user_id == ben);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
