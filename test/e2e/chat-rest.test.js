@@ -170,6 +170,12 @@ describe('register', () => {
     const good = await C.api(S(), 'POST', '/api/auth/register', { body: b });
     assert.equal(good.status, 201, good.text);
   });
+
+  test('a JSON body led by a byte order mark is read, as Express reads it', async () => {
+    const b = valid();
+    const res = await C.api(S(), 'POST', '/api/auth/register', { rawBody: `\uFEFF${JSON.stringify(b)}` });
+    assert.equal(res.status, 201, res.text);
+  });
 });
 
 describe('login', () => {

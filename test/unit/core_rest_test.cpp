@@ -130,6 +130,7 @@ BOOST_AUTO_TEST_CASE(body_must_be_a_json_object) {
     BOOST_TEST(ok(rest::parse_body("")).empty());
     BOOST_TEST(ok(rest::parse_body(" \r\n")).empty());
     BOOST_TEST(ok(rest::parse_body(R"({"a":1})")).at("a").as_int64() == 1);
+    BOOST_TEST(ok(rest::parse_body("\xEF\xBB\xBF{\"a\":2}")).at("a").as_int64() == 2);  // a BOM
     for (const char* bad : {"[1]", "42", "\"x\"", "null", "{bad", "{\"a\":1", "{} {}"}) {
         auto r = rest::parse_body(bad);
         BOOST_TEST_CONTEXT(bad) {

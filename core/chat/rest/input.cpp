@@ -8,6 +8,9 @@
 namespace confab::chat::rest {
 
 checked<boost::json::object> parse_body(std::string_view text) {
+    // Express's JSON parser drops a leading byte order mark, which some editors and tools add.
+    constexpr std::string_view bom = "\xEF\xBB\xBF";
+    if (text.starts_with(bom)) text.remove_prefix(bom.size());
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return boost::json::object{};
     boost::json::parse_options options;
     options.max_depth = max_body_depth;
