@@ -127,13 +127,19 @@ void stop_reading(const connection_ptr& c, const session_ptr& s) {
 }
 
 // Writes the pong a ping asked for (waiting for the writer's turn if need be), then reads on.
+// Reading on is posted: the coroutine starts inside read_more and a pong the kernel takes at
+// once never suspends it, so a call would nest one read_more (and its read buffer) per ping
+// until a client streaming pings overflowed the stack.
 net::awaitable<void> answer_ping(connection_ptr c, session_ptr s) {
     const auto ec = co_await c->send_pong();
     if (ec) {
         stop_reading(c, s);
         co_return;
     }
-    read_more(std::move(c), std::move(s));
+    auto ex = c->get_executor();
+    net::post(ex, [c = std::move(c), s = std::move(s)]() mutable {
+        read_more(std::move(c), std::move(s));
+    });
 }
 
 // The reader: hands the client's messages to the session and answers its pings until the peer

@@ -341,8 +341,14 @@ std::error_code decoder::feed_text(std::string_view text) {
         return ec;
     }
     expected_attachments_ = attachment_count;
-    pending_.attachments.reserve(attachment_count);
     ready_ = attachment_count == 0;
+    if (!ready_) {
+        // Parsed JSON takes many times the bytes of its text, and the attachments may come
+        // late or never: until they are all here, the text waits instead, checked already.
+        pending_.data = nullptr;
+        awaited_text_.assign(text);
+        pending_.attachments.reserve(attachment_count);
+    }
     return {};
 }
 
@@ -353,7 +359,15 @@ std::error_code decoder::feed_binary(std::string_view bytes) {
         return error::unexpected_binary;
     }
     pending_.attachments.emplace_back(bytes);
-    ready_ = pending_.attachments.size() == expected_attachments_;
+    if (pending_.attachments.size() < expected_attachments_) return {};
+    std::size_t attachment_count = 0;
+    // The same text parsed the same way as before: it cannot fail now.
+    if (std::error_code ec = parse_packet(awaited_text_, limits_, pending_, attachment_count)) {
+        reset();
+        return ec;
+    }
+    awaited_text_ = std::string{};
+    ready_ = true;
     return {};
 }
 
@@ -371,6 +385,7 @@ packet decoder::take() {
 
 void decoder::reset() noexcept {
     pending_ = packet{};
+    awaited_text_ = std::string{};
     expected_attachments_ = 0;
     ready_ = false;
 }

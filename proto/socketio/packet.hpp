@@ -83,6 +83,7 @@ public:
 private:
     limits limits_;
     packet pending_;
+    std::string awaited_text_;  // of the packet whose attachments are awaited
     std::optional<packet> unreadable_;
     std::size_t expected_attachments_ = 0;
     bool ready_ = false;

@@ -310,3 +310,32 @@ describe('--header-timeout', () => {
     assert.equal(await within(fragmented.closed, 3000, 'not closed'), 1009);
   });
 });
+
+describe('a WebSocket client streaming pings', () => {
+  let server;
+  before(async () => {
+    // 256 KiB of stack: what the reader nests per read would show within megabytes.
+    server = await C.startServer({ stackKiB: 256 });
+  });
+  after(() => stopChecked(server));
+
+  // Each read that holds a ping owes a pong; the reads after it must not nest in the call that
+  // wrote it, or a client whose pings never let the socket drain overflows the stack.
+  test('64 MB of pings behind the upgrade request: the server answers and lives on', async (t) => {
+    const conn = rawConnect(server);
+    await conn.connected;
+    const key = require('node:crypto').randomBytes(16).toString('base64');
+    const upgrade = `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    // A masked ping with 125 bytes (a zero mask keeps them as they are); all in one write, so
+    // the server's socket stays full from its first read on.
+    const ping = Buffer.concat([Buffer.from([0x89, 0x80 | 125, 0, 0, 0, 0]), Buffer.alloc(125, 0x70)]);
+    const pings = Buffer.concat(Array.from({ length: Math.ceil((64 << 20) / ping.length) }, () => ping));
+    conn.socket.write(Buffer.concat([Buffer.from(upgrade), pings]));
+    await within(new Promise((resolve) => conn.socket.once('drain', resolve)), 20000, 'the pings were not all read');
+    assert.ok(server.alive, `confab died\n${server.logs()}`);
+    assert.match(conn.received, /"sid"/);
+    conn.socket.destroy();
+    assert.equal((await httpGet(server, '/healthz')).status, 200);
+    await chatWorks(t, server);
+  });
+});

@@ -80,9 +80,10 @@ function makeDataDir() {
 
 // Starts confab with `--port 0` (or `port`) on `dataDir` (a fresh temp dir when not given),
 // `--jwt-secret SECRET` unless `secret` is null, plus `extraArgs`, with `env` added to the
-// environment. Resolves with a Server once
-// it prints "listening on HOST:PORT".
-function startServer({ dataDir, port = 0, secret = SECRET, extraArgs = [], env } = {}) {
+// environment, and with a stack of `stackKiB` (ulimit -s) when given: stack use that grows
+// with a client's input then fails at once rather than after gigabytes. Resolves with a
+// Server once it prints "listening on HOST:PORT".
+function startServer({ dataDir, port = 0, secret = SECRET, extraArgs = [], env, stackKiB } = {}) {
   if (!fs.existsSync(CONFAB_BIN)) {
     return Promise.reject(
       new Error(`confab not found at ${CONFAB_BIN}: build it (cmake --build build --target confab) or set CONFAB_BIN`),
@@ -93,7 +94,10 @@ function startServer({ dataDir, port = 0, secret = SECRET, extraArgs = [], env }
   if (secret !== null) args.push('--jwt-secret', secret);
   args.push(...extraArgs);
   return new Promise((resolve, reject) => {
-    const child = spawn(CONFAB_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
+    const [command, commandArgs] = stackKiB
+      ? ['/bin/sh', ['-c', `ulimit -s ${Number(stackKiB)} && exec "$0" "$@"`, CONFAB_BIN, ...args]]
+      : [CONFAB_BIN, args];
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
     running.add(child);
     const output = { stdout: '', stderr: '' };
     let settled = false;
