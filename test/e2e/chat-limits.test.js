@@ -339,3 +339,42 @@ describe('a WebSocket client streaming pings', () => {
     await chatWorks(t, server);
   });
 });
+
+describe('binary events whose attachments never come', () => {
+  let server;
+  before(async () => {
+    // ASan keeps freed memory aside (256 MB by default), which would hide what is held.
+    const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
+    server = await C.startServer({ env: { ASAN_OPTIONS: asan } });
+  });
+  after(() => stopChecked(server));
+
+  const rss = () => {
+    const status = require('node:fs').readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+  };
+
+  // Its JSON parsed would take ~18 times the frame's bytes, for as long as the client waits.
+  test('are held as their text: 20 of ~1 MB grow the server by less than 5 times their size (18 when parsed)', async () => {
+    const user = await C.register(server, 'pb');
+    const frame = `451-["chat:typing",{"_placeholder":true,"num":0},[${Array(240000).fill('[0]').join(',')}]]`;
+    const before = rss();
+    const sockets = [];
+    for (let i = 0; i < 20; ++i) {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+      ws.on('error', () => {});
+      sockets.push(ws);
+      const next = () => new Promise((resolve) => ws.once('message', (d) => resolve(String(d))));
+      assert.match(await next(), /^0\{/);
+      ws.send(`40${JSON.stringify({ token: user.token })}`);
+      assert.match(await next(), /^40\{/);
+      ws.send(frame);
+    }
+    await eventually(() => assert.ok(sockets.every((ws) => ws.bufferedAmount === 0)));
+    await C.sleep(500);
+    const grown = rss() - before;
+    const sent = 20 * frame.length;
+    for (const ws of sockets) ws.terminate();
+    assert.ok(grown < 5 * sent, `the server grew by ${(grown / 2 ** 20).toFixed(1)} MiB for ${(sent / 2 ** 20).toFixed(1)} MiB sent`);
+  });
+});
