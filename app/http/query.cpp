@@ -36,7 +36,7 @@ target parse_target(std::string_view raw) {
     t.path = percent_decode(raw.substr(0, q), false);
     if (q == std::string_view::npos) return t;
     auto rest = raw.substr(q + 1);
-    while (!rest.empty()) {
+    for (std::size_t seen = 0; !rest.empty() && seen < max_query_parameters; ++seen) {
         const auto amp = rest.find('&');
         const auto pair = rest.substr(0, amp);
         const auto eq = pair.find('=');

@@ -1,5 +1,6 @@
 #include "core/engine/server.hpp"
 
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,10 @@ void drop_engine_parameters(request_info& request) {
         const auto it = request.query.find(key);
         if (it != request.query.end()) request.query.erase(it);
     }
+    // The layers above want a parameter or two (a token), not every key a client fits in a
+    // URL: a short key kept costs a map node, some 40 times its bytes, for the session's life.
+    while (request.query.size() > max_kept_parameters)
+        request.query.erase(std::prev(request.query.end()));
 }
 
 }  // namespace

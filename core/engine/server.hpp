@@ -13,6 +13,10 @@
 
 namespace confab::engine {
 
+// How many of its handshake's query parameters (after EIO, transport, t and sid) a session
+// keeps for the layers above: the first ones in key order.
+inline constexpr std::size_t max_kept_parameters = 16;
+
 // The registry of live Engine.IO sessions by sid. Lives on the I/O executor with them.
 class server {
 public:

@@ -340,6 +340,34 @@ describe('a WebSocket client streaming pings', () => {
   });
 });
 
+describe('handshakes with thousands of query parameters', () => {
+  let server;
+  before(async () => {
+    const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
+    server = await C.startServer({ env: { ASAN_OPTIONS: asan } });
+  });
+  after(() => stopChecked(server));
+
+  // A session lives on after its handshake's connection is gone (polling), with what it kept.
+  test('500 polling sessions with ~12 KB queries of short keys grow the server by under 40 MB', async (t) => {
+    const keys = [];
+    for (let i = 0; keys.length < 3900; ++i) keys.push(i.toString(36));
+    const query = keys.join('&');
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(require('node:fs').readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))[1]) * 1024;
+    const before = rss();
+    for (let i = 0; i < 500; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, async () => {
+        const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&${query}`);
+        assert.equal(res.status, 200);
+        await res.text();
+      }));
+    }
+    const grown = rss() - before;
+    assert.ok(grown < 40 * 2 ** 20, `the server grew by ${(grown / 2 ** 20).toFixed(1)} MiB for ${((500 * query.length) / 2 ** 20).toFixed(1)} MiB of queries`);
+    await chatWorks(t, server);
+  });
+});
+
 describe('binary events whose attachments never come', () => {
   let server;
   before(async () => {

@@ -161,6 +161,20 @@ BOOST_FIXTURE_TEST_CASE(a_ping_from_the_client_ends_the_session, fixture) {
     BOOST_TEST((closed == engine::close_reason::transport_error));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_session_keeps_a_few_query_parameters_not_all, fixture) {
+    engine::request_info r;
+    for (int i = 0; i < 1000; ++i) r.query.emplace("k" + std::to_string(1000 + i), "v");
+    r.query.emplace("EIO", "4");
+    r.query.emplace("sid", "x");
+    auto s = srv->open(engine::transport_kind::polling, std::move(r));
+    BOOST_REQUIRE(s);
+    const auto& kept = s->request().query;
+    BOOST_TEST(kept.size() == engine::max_kept_parameters);
+    BOOST_TEST(kept.begin()->first == "k1000");  // the first ones in key order
+    BOOST_TEST(!kept.contains("EIO"));
+    BOOST_TEST(!kept.contains("sid"));
+}
+
 BOOST_FIXTURE_TEST_CASE(upgrade_goes_pending_probing_done, fixture) {
     auto s = open(engine::transport_kind::polling);
     BOOST_TEST(s->begin_upgrade());
