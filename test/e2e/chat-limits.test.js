@@ -111,6 +111,18 @@ async function startWith(args) {
   return server;
 }
 
+// A server whose resident memory tells what it holds: ASan keeps freed memory aside (256 MB
+// by default), which would hide it.
+function startMeasured() {
+  const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
+  return C.startServer({ env: { ASAN_OPTIONS: asan } });
+}
+
+function rssOf(server) {
+  const status = require('node:fs').readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+}
+
 async function stopChecked(server) {
   const wasAlive = server.alive;
   const res = await server.stop();
@@ -343,8 +355,7 @@ describe('a WebSocket client streaming pings', () => {
 describe('handshakes with thousands of query parameters', () => {
   let server;
   before(async () => {
-    const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
-    server = await C.startServer({ env: { ASAN_OPTIONS: asan } });
+    server = await startMeasured();
   });
   after(() => stopChecked(server));
 
@@ -353,8 +364,7 @@ describe('handshakes with thousands of query parameters', () => {
     const keys = [];
     for (let i = 0; keys.length < 3900; ++i) keys.push(i.toString(36));
     const query = keys.join('&');
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(require('node:fs').readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))[1]) * 1024;
-    const before = rss();
+    const before = rssOf(server);
     for (let i = 0; i < 500; i += 50) {
       await Promise.all(Array.from({ length: 50 }, async () => {
         const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&${query}`);
@@ -362,7 +372,7 @@ describe('handshakes with thousands of query parameters', () => {
         await res.text();
       }));
     }
-    const grown = rss() - before;
+    const grown = rssOf(server) - before;
     assert.ok(grown < 40 * 2 ** 20, `the server grew by ${(grown / 2 ** 20).toFixed(1)} MiB for ${((500 * query.length) / 2 ** 20).toFixed(1)} MiB of queries`);
     await chatWorks(t, server);
   });
@@ -371,22 +381,15 @@ describe('handshakes with thousands of query parameters', () => {
 describe('binary events whose attachments never come', () => {
   let server;
   before(async () => {
-    // ASan keeps freed memory aside (256 MB by default), which would hide what is held.
-    const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
-    server = await C.startServer({ env: { ASAN_OPTIONS: asan } });
+    server = await startMeasured();
   });
   after(() => stopChecked(server));
-
-  const rss = () => {
-    const status = require('node:fs').readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
-  };
 
   // Its JSON parsed would take ~18 times the frame's bytes, for as long as the client waits.
   test('are held as their text: 20 of ~1 MB grow the server by less than 5 times their size (18 when parsed)', async () => {
     const user = await C.register(server, 'pb');
     const frame = `451-["chat:typing",{"_placeholder":true,"num":0},[${Array(240000).fill('[0]').join(',')}]]`;
-    const before = rss();
+    const before = rssOf(server);
     const sockets = [];
     for (let i = 0; i < 20; ++i) {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
@@ -400,7 +403,7 @@ describe('binary events whose attachments never come', () => {
     }
     await eventually(() => assert.ok(sockets.every((ws) => ws.bufferedAmount === 0)));
     await C.sleep(500);
-    const grown = rss() - before;
+    const grown = rssOf(server) - before;
     const sent = 20 * frame.length;
     for (const ws of sockets) ws.terminate();
     assert.ok(grown < 5 * sent, `the server grew by ${(grown / 2 ** 20).toFixed(1)} MiB for ${(sent / 2 ** 20).toFixed(1)} MiB sent`);
