@@ -114,12 +114,26 @@ net::awaitable<void> refuse_connection(beast::tcp_stream stream, refusal why) {
     co_await drain_before_close(stream, 64 * 1024, std::chrono::seconds(1));
 }
 
+// Headers that Node's parser refuses with 400: Transfer-Encoding that does not end in chunked,
+// or beside Content-Length, leaves where the body ends to interpretation, so a proxy in front
+// could read another request into it than we do (request smuggling; RFC 9112 6.1, 6.3); and
+// HTTP/1.1 without Host (RFC 9112 3.2).
+boost::system::error_code header_error(const request_parser& parser) {
+    const auto& h = parser.get();
+    if (h.find(bhttp::field::transfer_encoding) != h.end() &&
+        (!parser.chunked() || h.find(bhttp::field::content_length) != h.end()))
+        return bhttp::error::bad_transfer_encoding;
+    if (h.version() == 11 && h.find(bhttp::field::host) == h.end()) return bhttp::error::bad_field;
+    return {};
+}
+
 // Reads a whole request. A client that waits to be told to send its body (Expect:
 // 100-continue, as curl does for bodies over 1 KiB) is told at once, as Node tells it.
 net::awaitable<boost::system::error_code> read_request(beast::tcp_stream& stream,
                                                        beast::flat_buffer& buffer,
                                                        request_parser& parser) {
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (!ec) ec = header_error(parser);
     if (ec || parser.is_done()) co_return ec;
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -47,6 +47,38 @@ describe('health', () => {
     sock.destroy();
   });
 
+  // Sends `raw` on a connection of its own; resolves with all it got until the server closed.
+  const rawExchange = (raw) => new Promise((resolve) => {
+    const sock = net.connect(S().port, '127.0.0.1');
+    let received = '';
+    sock.on('data', (d) => (received += d));
+    sock.on('error', () => {});
+    sock.on('close', () => resolve(received));
+    sock.write(raw);
+    setTimeout(() => sock.destroy(), 3000);
+  });
+
+  test('ambiguous framing (Transfer-Encoding not ending in chunked, or beside Content-Length) is 400 and a close', async () => {
+    const smuggled = 'GET /api/users/me HTTP/1.1\r\nHost: x\r\n\r\n';
+    for (const te of ['gzip', 'chunked, gzip', 'identity', 'xchunked', 'chunked']) {
+      const received = await rawExchange(
+        `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ${te}\r\nContent-Length: 2\r\n\r\n{}${smuggled}`,
+      );
+      assert.match(received, /^HTTP\/1\.1 400 Bad Request\r\n/, `${te}: ${received}`);
+      assert.equal(received.match(/HTTP\/1\.1 /g).length, 1, `${te}: a second request was read: ${received}`);
+    }
+    // chunked alone frames the body, as ever.
+    const chunked = await rawExchange(
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    );
+    assert.match(chunked, /^HTTP\/1\.1 400 .*"code":"BAD_REQUEST"/s, chunked);
+  });
+
+  test('HTTP/1.1 without Host is 400, as from Node; HTTP/1.0 needs none', async () => {
+    assert.match(await rawExchange('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 400 /);
+    assert.match(await rawExchange('GET /healthz HTTP/1.0\r\n\r\n'), /^HTTP\/1\.0 200 /);
+  });
+
   test('GET /metrics is 200 Prometheus text', async () => {
     const res = await C.api(S(), 'GET', '/metrics');
     assert.equal(res.status, 200, `${res.status} ${res.text.slice(0, 200)}`);
