@@ -18,11 +18,14 @@ rate_limiter::rate_limiter(std::uint32_t per_second, std::uint32_t burst)
     : interval_(std::chrono::nanoseconds(std::chrono::seconds(1)) / at_least_one(per_second)),
       tolerance_(interval_ * (at_least_one(burst) - 1)) {}
 
-bool rate_limiter::try_take(clock::time_point now) noexcept {
+bool rate_limiter::try_take(clock::time_point now, std::uint64_t tokens) noexcept {
+    if (tokens == 0) return true;
+    const auto burst = static_cast<std::uint64_t>(tolerance_ / interval_) + 1;
+    const auto cost = static_cast<std::int64_t>(std::min(tokens, burst));
     // An idle bucket does not fill beyond `burst`: the debt starts from now at the earliest.
     const clock::time_point due = std::max(full_at_, now);
-    if (due - now > tolerance_) return false;
-    full_at_ = due + interval_;
+    if (due - now + interval_ * (cost - 1) > tolerance_) return false;
+    full_at_ = due + interval_ * cost;
     return true;
 }
 

@@ -86,6 +86,7 @@ private:
     metrics::registry& metrics_;
     std::unordered_map<std::string, std::vector<socketio::socket*>> sockets_by_user_;
     std::unordered_map<std::string, presence_state> presence_;
+    rate_limiter presence_frames_;  // all users' announcements, a frame per socket told
     std::uint64_t removals_ = 0;                        // remove_from_chat calls so far
     std::shared_ptr<bool> alive_;  // lets store completions see that the service is gone
     token_expiry expiry_;

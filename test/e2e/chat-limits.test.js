@@ -409,3 +409,53 @@ describe('binary events whose attachments never come', () => {
     assert.ok(grown < 5 * sent, `the server grew by ${(grown / 2 ** 20).toFixed(1)} MiB for ${(sent / 2 ** 20).toFixed(1)} MiB sent`);
   });
 });
+
+describe('many accounts connecting and disconnecting in a loop', () => {
+  let server;
+  before(async () => {
+    server = await startWith([]);
+  });
+  after(() => stopChecked(server));
+
+  // A raw Engine.IO WebSocket connected to "/" as `token`.
+  const connectAs = async (token) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+    ws.on('error', () => {});
+    const next = () => new Promise((resolve) => ws.once('message', (d) => resolve(String(d))));
+    assert.match(await next(), /^0\{/);
+    ws.send(`40${JSON.stringify({ token })}`);
+    assert.match(await next(), /^40\{/);
+    return ws;
+  };
+
+  // Every announcement goes to every socket: without a bound on all of them together, each
+  // account's own budget (60, then 10 a second) lets many accounts keep the server busy.
+  test('all presence announcements together send at most 200 000 frames, then 20 000 a second', async (t) => {
+    const sockets = 400;
+    const listener = await C.register(server, 'pl');
+    const attackers = await Promise.all(Array.from({ length: 50 }, () => C.register(server, 'pa')));
+    const listeners = [];
+    for (let i = 0; i < sockets; i += 50) {
+      listeners.push(...(await Promise.all(Array.from({ length: 50 }, () => connectAs(listener.token)))));
+    }
+    let heard = 0;
+    listeners[0].on('message', (d) => {
+      if (/^42\["user:(online|offline)"/.test(String(d))) heard += 1;
+    });
+    const started = Date.now();
+    let cycles = 0;
+    await Promise.all(attackers.map(async (a) => {
+      while (Date.now() < started + 3000) {
+        (await connectAs(a.token)).close();
+        cycles += 1;
+      }
+    }));
+    await C.sleep(500);
+    const seconds = (Date.now() - started) / 1000;
+    const bound = Math.ceil(200000 / sockets + (20000 / sockets) * seconds) + 20;
+    t.diagnostic(`${cycles} connect-disconnect cycles, ${heard} announcements heard (bound ${bound})`);
+    for (const ws of listeners) ws.terminate();
+    assert.ok(heard <= bound, `${heard} announcements heard in ${seconds.toFixed(1)} s, over ${bound}`);
+    await chatWorks(t, server);
+  });
+});

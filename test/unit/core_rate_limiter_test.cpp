@@ -63,6 +63,20 @@ BOOST_AUTO_TEST_CASE(a_burst_of_one_allows_no_burst) {
     BOOST_TEST(limiter.try_take(start + 500ms));
 }
 
+BOOST_AUTO_TEST_CASE(takes_many_tokens_at_once_or_none) {
+    rate_limiter limiter(10, 100);  // one token per 100 ms
+    BOOST_TEST(limiter.try_take(start, 60));
+    BOOST_TEST(!limiter.try_take(start, 41));  // 40 left: all or nothing
+    BOOST_TEST(limiter.try_take(start, 40));
+    BOOST_TEST(!limiter.try_take(start + 999ms, 10));
+    BOOST_TEST(limiter.try_take(start + 1s, 10));
+    BOOST_TEST(limiter.try_take(start + 1s, 0));
+    // More than the burst takes a full bucket, no more.
+    BOOST_TEST(limiter.try_take(start + 1h, 1000));
+    BOOST_TEST(!limiter.try_take(start + 1h, 1));
+    BOOST_TEST(limiter.full(start + 1h + 10s));
+}
+
 BOOST_AUTO_TEST_CASE(works_from_the_clock_epoch) {
     rate_limiter limiter(1, 3);
     BOOST_TEST(drain(limiter, rate_limiter::clock::time_point()) == 3);
