@@ -213,9 +213,14 @@ net::awaitable<void> service::sync_presence(db::object_id user_id) {
         // A client connecting and disconnecting in a loop is announced some times a second
         // after a burst, and so are many together: they cannot flood everyone with presence.
         const auto now = std::chrono::steady_clock::now();
-        if (!state.budget.try_take(now) || !presence_frames_.try_take(now, nsp_.size())) {
-            net::steady_timer pause(executor_,
-                                    std::chrono::milliseconds(1000) / presence_per_second);
+        const bool own_budget = state.budget.try_take(now);
+        if (!own_budget || !presence_frames_.try_take(now, nsp_.size())) {
+            // Thousands of users may wait for everyone's budget (after a restart): each looks
+            // again once a second, not ten times.
+            const auto pause_for = own_budget
+                                       ? std::chrono::milliseconds(1000)
+                                       : std::chrono::milliseconds(1000) / presence_per_second;
+            net::steady_timer pause(executor_, pause_for);
             state.pause = &pause;
             co_await pause.async_wait(use_tuple);
             if (!*alive) co_return;
