@@ -20,7 +20,9 @@ rate_limiter::rate_limiter(std::uint32_t per_second, std::uint32_t burst)
 
 bool rate_limiter::try_take(clock::time_point now, std::uint64_t tokens) noexcept {
     if (tokens == 0) return true;
-    const auto burst = static_cast<std::uint64_t>(tolerance_ / interval_) + 1;
+    // The burst is derived rather than kept, so the bucket stays 24 bytes; one token, the
+    // per-event case, needs no division.
+    const auto burst = tokens == 1 ? 1 : static_cast<std::uint64_t>(tolerance_ / interval_) + 1;
     const auto cost = static_cast<std::int64_t>(std::min(tokens, burst));
     // An idle bucket does not fill beyond `burst`: the debt starts from now at the earliest.
     const clock::time_point due = std::max(full_at_, now);
