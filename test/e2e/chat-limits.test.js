@@ -352,7 +352,7 @@ describe('a WebSocket client streaming pings', () => {
   });
 });
 
-describe('handshakes with thousands of query parameters', () => {
+describe('memory a client makes the server hold', () => {
   let server;
   before(async () => {
     server = await startMeasured();
@@ -360,7 +360,7 @@ describe('handshakes with thousands of query parameters', () => {
   after(() => stopChecked(server));
 
   // A session lives on after its handshake's connection is gone (polling), with what it kept.
-  test('500 polling sessions with ~12 KB queries of short keys grow the server by under 40 MB', async (t) => {
+  test('handshakes with thousands of query parameters: 500 polling sessions with ~12 KB queries of short keys grow the server by under 40 MB', async (t) => {
     const keys = [];
     for (let i = 0; keys.length < 3900; ++i) keys.push(i.toString(36));
     const query = keys.join('&');
@@ -376,17 +376,10 @@ describe('handshakes with thousands of query parameters', () => {
     assert.ok(grown < 40 * 2 ** 20, `the server grew by ${(grown / 2 ** 20).toFixed(1)} MiB for ${((500 * query.length) / 2 ** 20).toFixed(1)} MiB of queries`);
     await chatWorks(t, server);
   });
-});
 
-describe('binary events whose attachments never come', () => {
-  let server;
-  before(async () => {
-    server = await startMeasured();
-  });
-  after(() => stopChecked(server));
-
-  // Its JSON parsed would take ~18 times the frame's bytes, for as long as the client waits.
-  test('are held as their text: 20 of ~1 MB grow the server by less than 5 times their size (18 when parsed)', async () => {
+  // A binary event's JSON, parsed, would take ~18 times the frame's bytes, for as long as the
+  // client waits.
+  test('binary events whose attachments never come are held as their text: 20 of ~1 MB grow the server by less than 5 times their size (18 when parsed)', async () => {
     const user = await C.register(server, 'pb');
     const frame = `451-["chat:typing",{"_placeholder":true,"num":0},[${Array(240000).fill('[0]').join(',')}]]`;
     const before = rssOf(server);
